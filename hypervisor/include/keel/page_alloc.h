@@ -1,0 +1,89 @@
+/*
+ * The physical page allocator: a binary buddy allocator over host frames,
+ * orders 0 .. PAGE_ORDER_MAX-1.  Arch-neutral; its metadata is a frame table
+ * (one struct page_info per frame from 0 to the top of RAM) that the caller
+ * places, so that the same code runs on the host in unit tests.
+ */
+#ifndef KEEL_PAGE_ALLOC_H
+#define KEEL_PAGE_ALLOC_H
+
+#include <keel/types.h>
+
+#define PAGE_ORDER_MAX 19   /* largest block: 2^18 pages = 1 GiB */
+
+struct page_info {
+    uint32_t next, prev;    /* free-list links (frame numbers) */
+    uint8_t  order;         /* block order, valid on a block's head */
+    uint8_t  state;         /* PGS_* below */
+    uint16_t pad;
+    uint32_t count;         /* users of this page, for later (grants, domains) */
+};
+
+enum page_state {
+    PGS_RESERVED = 0,   /* never handed to the allocator (firmware, image, holes) */
+    PGS_FREE_HEAD,      /* first frame of a free block of 2^order frames */
+    PGS_FREE_TAIL,      /* other frames of a block, free or allocated (see below) */
+    PGS_ALLOC_HEAD,     /* first frame of an allocated block */
+    PGS_ALLOC_TAIL,     /* never set by the allocator (see below) */
+};
+
+/*
+ * Only a block's head says whether the block is free or allocated, and its
+ * order.  Allocating and freeing rewrite a few heads and never a block's
+ * tails (which all read PGS_FREE_TAIL), so both cost O(PAGE_ORDER_MAX)
+ * rather than O(2^order).  page_block_head() finds the block of any frame.
+ * Other code may use a page's count but must not write state, order or links.
+ */
+
+struct page_alloc_stats {
+    uint64_t total_pages;                       /* pages ever given to the allocator */
+    uint64_t free_pages;
+    uint64_t free_blocks[PAGE_ORDER_MAX];       /* free blocks of each order */
+    uint64_t allocs, frees, failed_allocs;
+};
+
+/* Bytes of frame table needed for frames 0 .. nr_frames-1. */
+size_t page_alloc_table_bytes(mfn_t nr_frames);
+
+/* Start with every frame reserved; table must hold nr_frames entries. */
+void page_alloc_init(struct page_info *table, mfn_t nr_frames);
+
+/* Hand frames [start, end) to the allocator (boot time). */
+void page_alloc_add_range(mfn_t start, mfn_t end);
+
+/* Allocate 2^order contiguous, naturally aligned frames; INVALID_MFN if none. */
+mfn_t alloc_pages(unsigned int order);
+
+/*
+ * Give back a block.  Returns 0, or -EINVAL when mfn is not the head of an
+ * allocated block of exactly that order (double free, wrong order, never
+ * allocated) and changes nothing.
+ */
+int free_pages_checked(mfn_t mfn, unsigned int order);
+
+/* free_pages_checked() for callers whose bad free is a hypervisor bug. */
+void free_pages(mfn_t mfn, unsigned int order);
+
+uint64_t page_alloc_free_pages(void);
+void page_alloc_get_stats(struct page_alloc_stats *st);
+struct page_info *mfn_to_page(mfn_t mfn);   /* NULL when outside the table */
+
+/*
+ * The head of the block (free or allocated) that holds frame mfn; *order and
+ * *state (either may be NULL) get that block's order and its head's state.
+ * INVALID_MFN when mfn is reserved or outside the table.  O(PAGE_ORDER_MAX).
+ */
+mfn_t page_block_head(mfn_t mfn, unsigned int *order, enum page_state *state);
+
+/*
+ * Check every invariant of the frame table, the free lists and the stats
+ * (O(frames); for tests and debugging).  0, or -EINVAL after logging the
+ * first problem found.
+ */
+int page_alloc_verify(void);
+
+/* Pages that the hypervisor itself uses, reached through the direct map. */
+void *alloc_xenheap_pages(unsigned int order);  /* NULL if none */
+void free_xenheap_pages(void *va, unsigned int order);
+
+#endif

@@ -1,0 +1,14 @@
+"""test_fault=pf: a page fault in the hypervisor after boot gives a full dump
+(vector, CR2, registers, a stack trace with function names) and the machine
+stays halted."""
+from runner import READY, Scenario, crash_dump
+
+SCENARIO = Scenario(
+    name="fault_pf",
+    cmdline="console=com1 loglvl=info test_fault=pf",
+    expect=[READY, r"EXCEPTION .*#PF.*vector 14", r"Stack trace:",
+            r"\btest_fault", r"System halted"],
+    forbid_after=[r"\(keel\) ready", r"EXCEPTION"],
+    end="halt",
+    check=crash_dump([r"RIP:", r"RAX:", r"CR2: *(?:0x)?[0-9a-fA-F]+"]),
+)

@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Run Keel's tests: the host unit tests, then the QEMU boot scenarios.
+
+`make test` runs everything, `make check-unit` and `make check-boot` one part.
+One line per test (a unit-test program, or a boot scenario), then one final
+line "N passed, N failed", which counts unit-test cases and boot scenarios.
+Exit status 1 if anything failed.  Logs go to BUILD/test-logs/.
+
+    python3 tests/run-all.py [--build DIR] [--only unit|boot] [-k PATTERN] [-j N]
+
+-k selects tests whose name ("unit/page_alloc", "boot/smp2") contains
+PATTERN, or matches it as a glob (boot/smp*); give it several times for more.
+"""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+
+TESTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS / "boot"))
+import runner  # noqa: E402  (tests/boot/runner.py)
+
+UNIT_TIMEOUT_S = 300        # one unit-test program, sanitizers included
+TAIL_LINES = 40             # of a failed test's log, shown under its FAIL line
+
+
+@dataclass
+class Outcome:
+    """One line of the report: a unit-test program or a boot scenario."""
+    line: str                   # "PASS ..." or "FAIL ..."
+    passed: int                 # test cases (unit) or 1 (boot)
+    failed: int
+    tail: Sequence[str] = ()    # shown after a FAIL line
+
+
+# ---- unit tests ---------------------------------------------------------------
+
+@dataclass
+class CmockaCounts:
+    started: int = 0            # "[==========] Running N test(s)."
+    passed: int = 0             # "[  PASSED  ] N test(s)."
+    failed: int = 0             # "[  FAILED  ] N test(s), listed below:"
+    skipped: int = 0            # "[  SKIPPED ] N test(s), listed below:"
+    summaries: int = 0          # how many group summaries were seen
+
+
+_SUMMARY = re.compile(
+    r"^\[  (PASSED|FAILED|SKIPPED) \] (\d+) test\(s\)(?:\.|, listed below:)$")
+_RUNNING = re.compile(r"^\[==========\] Running (\d+) test\(s\)\.$")
+
+
+def parse_cmocka(output: str) -> CmockaCounts:
+    """Add up the summaries of every group a cmocka program ran.  (cmocka
+    prints progress on stdout and summaries on stderr.)"""
+    counts = CmockaCounts()
+    for line in output.splitlines():
+        line = line.rstrip()
+        m = _RUNNING.match(line)
+        if m:
+            counts.started += int(m.group(1))
+            continue
+        m = _SUMMARY.match(line)
+        if not m:
+            continue
+        n = int(m.group(2))
+        if m.group(1) == "PASSED":
+            counts.passed += n
+            counts.summaries += 1       # cmocka always prints PASSED
+        elif m.group(1) == "FAILED":
+            counts.failed += n
+        else:
+            counts.skipped += n
+    return counts
+
+
+def judge_unit(name: str, status: int, output: str) -> Outcome:
+    """Turn one program's exit status and output into a report line.
+
+    The counts come from cmocka's summaries.  A program that dies, or exits
+    non-zero although its summaries show no failure (a sanitizer report at
+    exit, a crash between groups), counts one failure more.
+    """
+    c = parse_cmocka(output)
+    tail = output.splitlines()[-TAIL_LINES:]
+    if c.summaries == 0:
+        how = (f"killed by signal {-status}" if status < 0
+               else f"exit status {status}")
+        return Outcome(f"FAIL {name}: no cmocka summary ({how})", 0, 1, tail)
+    failed = c.failed
+    why = []
+    if c.failed:
+        why.append(f"{c.failed} of {c.passed + c.failed} cases failed")
+    if c.started > c.passed + c.failed + c.skipped:
+        why.append(f"{c.started - c.passed - c.failed - c.skipped} cases did not finish")
+        failed += 1
+    if status != 0 and not c.failed:
+        why.append(f"exit status {status} after the cases passed")
+        failed = max(failed, 1)
+    skipped = f", {c.skipped} skipped" if c.skipped else ""
+    if why:
+        return Outcome(f"FAIL {name}: {'; '.join(why)}{skipped}", c.passed, failed, tail)
+    return Outcome(f"PASS {name} ({c.passed} cases{skipped})", c.passed, 0)
+
+
+def unit_programs(build: Path) -> list[tuple[str, Path]]:
+    """(name, program) of each tests/unit/test_NAME.c.  Programs are found
+    through their sources so that a stale binary of a deleted test is not
+    run, and a test that was not built is reported."""
+    return [(f"unit/{src.stem[len('test_'):]}", build / "unit" / src.stem)
+            for src in sorted((TESTS / "unit").glob("test_*.c"))]
+
+
+def run_unit(name: str, program: Path, log_dir: Path) -> Outcome:
+    if not program.exists():
+        return Outcome(f"FAIL {name}: {program} does not exist (run make unit-build)", 0, 1)
+    # cmocka's default output format is the one parse_cmocka reads.
+    env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="STDOUT")
+    try:
+        proc = subprocess.run([str(program)], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              env=env, timeout=UNIT_TIMEOUT_S, cwd=TESTS.parent)
+        status, output = proc.returncode, proc.stdout.decode(errors="replace")
+    except subprocess.TimeoutExpired as e:
+        output = (e.stdout or b"").decode(errors="replace")
+        status = None
+    log_dir.mkdir(parents=True, exist_ok=True)
+    (log_dir / f"unit-{program.name[len('test_'):]}.log").write_text(output)
+    if status is None:
+        tail = output.splitlines()[-TAIL_LINES:]
+        return Outcome(f"FAIL {name}: timed out after {UNIT_TIMEOUT_S} s", 0, 1, tail)
+    return judge_unit(name, status, output)
+
+
+# ---- boot tests ----------------------------------------------------------------
+
+def boot_scenarios() -> list[tuple[str, Path]]:
+    return [(f"boot/{path.stem}", path) for path in runner.scenario_files()]
+
+
+def run_boot(name: str, path: Path, build: Path, log_dir: Path) -> Outcome:
+    try:
+        scenario = runner.load_scenario(path)
+    except Exception as e:      # a broken scenario file fails alone
+        return Outcome(f"FAIL {name}: cannot load {path.name}: {e}", 0, 1)
+    result = runner.run_scenario(scenario, build, log_dir)
+    if result.failure is None:
+        return Outcome(result.line(), 1, 0)
+    return Outcome(result.line(), 0, 1, result.log_tail(TAIL_LINES))
+
+
+# ---- driver ----------------------------------------------------------------------
+
+def selected(name: str, patterns: Sequence[str] | None) -> bool:
+    if not patterns:
+        return True
+    return any(p in name or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+T = TypeVar("T")
+
+
+def in_order(jobs: int, tasks: Iterable[Callable[[], T]]) -> Iterator[T]:
+    """Run tasks on `jobs` threads; yield their results in task order."""
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(task) for task in tasks]
+        try:
+            for f in futures:
+                yield f.result()
+        finally:
+            for f in futures:
+                f.cancel()
+
+
+def report(outcome: Outcome) -> None:
+    print(outcome.line, flush=True)
+    for line in outcome.tail:
+        print(f"    {line}")
+    sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default="build", type=Path, help="build directory")
+    ap.add_argument("--only", choices=("unit", "boot"), help="run one part only")
+    ap.add_argument("-k", action="append", metavar="PATTERN", dest="patterns",
+                    help="run the tests whose name contains PATTERN or matches it as a glob")
+    ap.add_argument("-j", type=int, default=1, metavar="N", dest="jobs",
+                    help="tests run at once (default 1: a TCG guest takes a core per vCPU)")
+    args = ap.parse_args(argv)
+    if args.jobs < 1:
+        ap.error("-j needs a positive number")
+
+    build, log_dir = args.build, args.build / "test-logs"
+    tasks: list[Callable[[], Outcome]] = []
+    if args.only != "boot":
+        tasks += [lambda n=n, p=p: run_unit(n, p, log_dir)
+                  for n, p in unit_programs(build) if selected(n, args.patterns)]
+    if args.only != "unit":
+        tasks += [lambda n=n, p=p: run_boot(n, p, build, log_dir)
+                  for n, p in boot_scenarios() if selected(n, args.patterns)]
+    if args.patterns and not tasks:
+        print(f"no test matches {' or '.join(args.patterns)}", file=sys.stderr)
+
+    passed = failed = 0
+    for outcome in in_order(args.jobs, tasks):
+        report(outcome)
+        passed += outcome.passed
+        failed += outcome.failed
+    if args.patterns and not tasks:
+        failed = 1      # a -k that matches nothing is a mistake, not a pass
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
