@@ -76,7 +76,6 @@ static const char *mem_type_name(uint32_t type)
 
 static void log_boot_info(void)
 {
-    pr_info("command line: %s\n", boot_info.cmdline);
     for (unsigned int i = 0; i < boot_info.nr_mem; i++)
         pr_debug(" memory %016lx-%016lx %s\n", boot_info.mem[i].start,
                  boot_info.mem[i].end, mem_type_name(boot_info.mem[i].type));
@@ -152,6 +151,7 @@ void start_keel(uint32_t magic, uint32_t info_pa)
     pr_info("Keel %s starting\n", KEEL_VERSION);
 
     parse_loader_info(magic, info_pa);
+    pr_info("command line: %s\n", boot_info.cmdline);
     unsigned int bad = cmdline_parse(boot_info.cmdline);
     if (bad)
         pr_warn("%u command-line word%s ignored (see above)\n", bad, bad == 1 ? "" : "s");
