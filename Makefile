@@ -76,10 +76,11 @@ iso: $(BUILD)/keel.iso
 
 $(BUILD)/keel.iso: $(KEEL) scripts/grub.cfg
 	@scripts/deps.sh
-	rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
-	cp $(KEEL) $(BUILD)/iso/boot/keel.elf
-	cp scripts/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
+	@$(if $(Q),echo "  ISO     $@")
+	$(Q)rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	$(Q)cp $(KEEL) $(BUILD)/iso/boot/keel.elf
+	$(Q)cp scripts/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
 	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 # ---- run --------------------------------------------------------------------

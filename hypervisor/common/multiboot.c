@@ -242,7 +242,7 @@ static void report_string(struct mb *m, enum str_result res, const char *what,
     if (idx >= 0)
         snprintf(name, sizeof(name), "%s %d string", what, idx);
     else
-        strlcpy(name, what, sizeof(name));
+        snprintf(name, sizeof(name), "%s", what);
     switch (res) {
     case STR_OK:
         break;

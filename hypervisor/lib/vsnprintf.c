@@ -1,9 +1,11 @@
 /*
  * A small vsnprintf for the hypervisor.
  *
- * Conversions: %d %i %u %x %X %p %s %c %%.  Flags '-' and '0', a field
- * width, a precision (minimum digits for integers, maximum characters for
- * %s), both of which may be '*', and the length modifiers hh h l ll z j t.
+ * Conversions: %d %i %u %o %x %X %p %s %c %%.  Flags '-', '0', '+', ' '
+ * and '#', a field width, a precision (minimum digits for integers, maximum
+ * characters for %s), both of which may be '*', and the length modifiers
+ * hh h l ll z j t.  Everything gcc's format checking accepts for these
+ * conversions works, so that a well-checked format never goes astray.
  * %p prints "0x" and 16 hex digits, so addresses line up in logs.  An
  * unknown conversion is copied to the output as it stands, so a bad format
  * shows up in the log instead of silently eating arguments.
@@ -32,6 +34,9 @@ static void out_repeat(struct outbuf *o, char c, int n)
 struct spec {
     bool left;          /* '-' */
     bool zero;          /* '0' */
+    bool plus;          /* '+' */
+    bool space;         /* ' ' */
+    bool alt;           /* '#' */
     int width;          /* 0: none */
     int prec;           /* -1: none */
     char length;        /* 0, 'H' (hh), 'h', 'l', 'L' (ll), 'z', 'j', 't' */
@@ -53,8 +58,7 @@ static void out_field(struct outbuf *o, const struct spec *sp,
 
 /* Emit a number: sign or prefix, zero padding, digits, field padding. */
 static void out_number(struct outbuf *o, const struct spec *sp, uint64_t v,
-                       bool negative, unsigned int base, bool upper,
-                       const char *prefix)
+                       const char *prefix, unsigned int base, bool upper)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[24];
@@ -68,7 +72,7 @@ static void out_number(struct outbuf *o, const struct spec *sp, uint64_t v,
         } while (v);
     }
 
-    int plen = (negative ? 1 : 0) + (int)strlen(prefix);
+    int plen = (int)strlen(prefix);
     int zeros = sp->prec > n ? sp->prec - n : 0;
     int total = plen + zeros + n;
     int pad = sp->width > total ? sp->width - total : 0;
@@ -81,8 +85,6 @@ static void out_number(struct outbuf *o, const struct spec *sp, uint64_t v,
 
     if (!sp->left)
         out_repeat(o, ' ', pad);
-    if (negative)
-        out_char(o, '-');
     while (*prefix)
         out_char(o, *prefix++);
     out_repeat(o, '0', zeros);
@@ -142,6 +144,12 @@ static void parse_spec(const char **fmt, struct spec *sp, va_list *ap)
             sp->left = true;
         else if (**fmt == '0')
             sp->zero = true;
+        else if (**fmt == '+')
+            sp->plus = true;
+        else if (**fmt == ' ')
+            sp->space = true;
+        else if (**fmt == '#')
+            sp->alt = true;
         else
             break;
     }
@@ -214,24 +222,44 @@ static void convert(struct outbuf *o, const char **fmt, const char *start,
     case 'd':
     case 'i': {
         int64_t v = arg_signed(sp, ap);
-        bool neg = v < 0;
-        uint64_t mag = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+        uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+        const char *sign = v < 0 ? "-" : sp->plus ? "+" : sp->space ? " " : "";
 
-        out_number(o, sp, mag, neg, 10, false, "");
+        out_number(o, sp, mag, sign, 10, false);
         break;
     }
     case 'u':
-        out_number(o, sp, arg_unsigned(sp, ap), false, 10, false, "");
+        out_number(o, sp, arg_unsigned(sp, ap), "", 10, false);
         break;
+    case 'o': {
+        uint64_t v = arg_unsigned(sp, ap);
+        struct spec p = *sp;
+
+        /* '#' makes the first digit a 0, by raising the precision if needed. */
+        if (sp->alt) {
+            int digits = 1;
+
+            for (uint64_t t = v; t >= 8; t /= 8)
+                digits++;
+            if (p.prec <= digits)
+                p.prec = digits + (v != 0);
+        }
+        out_number(o, &p, v, "", 8, false);
+        break;
+    }
     case 'x':
-    case 'X':
-        out_number(o, sp, arg_unsigned(sp, ap), false, 16, c == 'X', "");
+    case 'X': {
+        uint64_t v = arg_unsigned(sp, ap);
+        const char *prefix = sp->alt && v ? (c == 'X' ? "0X" : "0x") : "";
+
+        out_number(o, sp, v, prefix, 16, c == 'X');
         break;
+    }
     case 'p': {
         struct spec p = *sp;
 
         p.prec = 16;
-        out_number(o, &p, (uintptr_t)va_arg(*ap, void *), false, 16, false, "0x");
+        out_number(o, &p, (uintptr_t)va_arg(*ap, void *), "0x", 16, false);
         break;
     }
     case 's':
