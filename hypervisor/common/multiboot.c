@@ -177,7 +177,8 @@ static const char *find_nul(const char *s, size_t n)
 enum str_result {
     STR_OK,
     STR_TRUNCATED,      /* longer than the buffer */
-    STR_CUT,            /* ran into unreadable memory (or the end of its tag) */
+    STR_CUT,            /* ran into unreadable memory */
+    STR_NO_NUL,         /* no NUL before the end of its tag */
     STR_UNREADABLE,     /* not one byte of it could be read */
 };
 
@@ -197,7 +198,7 @@ static enum str_result read_cstring(struct mb *m, paddr_t pa, char *dst, size_t 
 
         if (chunk > size - got)
             chunk = size - got;
-        n = mb_copy_some(m, at, dst + got, chunk);
+        n = at < pa ? 0 : mb_copy_some(m, at, dst + got, chunk);  /* no wrapping */
         if (find_nul(dst + got, n))
             return STR_OK;
         got += n;
@@ -218,7 +219,7 @@ static enum str_result read_bounded_string(struct mb *m, paddr_t pa, uint64_t av
 
     dst[0] = '\0';
     if (n == 0)
-        return STR_CUT;
+        return STR_NO_NUL;
     if (!mb_copy(m, pa, dst, n)) {
         dst[0] = '\0';
         return STR_UNREADABLE;
@@ -230,7 +231,7 @@ static enum str_result read_bounded_string(struct mb *m, paddr_t pa, uint64_t av
         return STR_TRUNCATED;
     }
     dst[n < size ? n : size - 1] = '\0';
-    return STR_CUT;
+    return STR_NO_NUL;
 }
 
 /* Report a string that was not read whole; idx >= 0 names a module. */
@@ -252,6 +253,10 @@ static void report_string(struct mb *m, enum str_result res, const char *what,
         break;
     case STR_CUT:
         mb_warn(m, "%s at 0x%llx is not NUL-terminated within readable memory, cut short",
+                name, (unsigned long long)pa);
+        break;
+    case STR_NO_NUL:
+        mb_warn(m, "%s at 0x%llx has no NUL within its tag, cut short",
                 name, (unsigned long long)pa);
         break;
     case STR_UNREADABLE:

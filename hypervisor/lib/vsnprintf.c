@@ -234,17 +234,20 @@ static void convert(struct outbuf *o, const char **fmt, const char *start,
     case 'o': {
         uint64_t v = arg_unsigned(sp, ap);
         struct spec p = *sp;
+        const char *prefix = "";
 
-        /* '#' makes the first digit a 0, by raising the precision if needed. */
+        /* '#': the first digit must be a 0 (and "%#.0o" of 0 prints "0"). */
         if (sp->alt) {
             int digits = 1;
 
             for (uint64_t t = v; t >= 8; t /= 8)
                 digits++;
-            if (p.prec <= digits)
-                p.prec = digits + (v != 0);
+            if (v == 0 && p.prec == 0)
+                p.prec = 1;
+            else if (v != 0 && p.prec <= digits)
+                prefix = "0";
         }
-        out_number(o, &p, v, "", 8, false);
+        out_number(o, &p, v, prefix, 8, false);
         break;
     }
     case 'x':

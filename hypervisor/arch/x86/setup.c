@@ -12,6 +12,7 @@
 #include <keel/page_alloc.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
+#include <keel/selftest.h>
 #include <keel/smp.h>
 #include <keel/timer.h>
 #include <keel/version.h>
@@ -166,6 +167,7 @@ void start_keel(uint32_t magic, uint32_t info_pa)
     timer_subsystem_init();
     local_irq_enable();
     smp_boot_secondary_cpus(opt_maxcpus, trampoline);
+    selftest_timers_all_cpus();
 
     pr_info("ready: %u CPUs, %lu MiB free\n", nr_cpus_online,
             page_alloc_free_pages() >> 8);
