@@ -242,6 +242,24 @@ static void test_printf_integers(void **state)
     UNCHECKED_AS("[   00042]", "[%08.5d]", 42);
 }
 
+static void test_printf_flags(void **state)
+{
+    SAME_AS_LIBC("[%+d] [%+d] [%+d]", 5, -5, 0);
+    SAME_AS_LIBC("[% d] [% d]", 5, -5);
+    SAME_AS_LIBC("[%+5d] [%-+5d] [%+05d]", 5, 5, 5);
+    SAME_AS_LIBC("[% 05d]", 42);
+    SAME_AS_LIBC("[%#x] [%#X] [%#x]", 255u, 255u, 0u);
+    SAME_AS_LIBC("[%#10x] [%#-10x] [%#010x]", 0xabcu, 0xabcu, 0xabcu);
+    SAME_AS_LIBC("[%#.6x]", 0xabcu);
+    SAME_AS_LIBC("[%#lx]", 0xffff800000000000UL);
+    SAME_AS_LIBC("[%o] [%o] [%lo]", 8u, 0u, ULONG_MAX);
+    SAME_AS_LIBC("[%#o] [%#o] [%#.0o] [%#.4o] [%#.2o]", 8u, 0u, 0u, 8u, 8u);
+    SAME_AS_LIBC("[%#08o] [%#-8o]", 8u, 8u);
+    SAME_AS_LIBC("[%.0o] [%5.3o]", 0u, 9u);
+    /* After every flag the arguments still line up. */
+    SAME_AS_LIBC("%#x %+d % d %#o %s", 1u, 2, 3, 4u, "end");
+}
+
 static void test_printf_lengths(void **state)
 {
     SAME_AS_LIBC("%hhd", 200);             /* converted to signed char */
@@ -508,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_strchr),
         cmocka_unit_test(test_strlcpy),
         cmocka_unit_test(test_printf_integers),
+        cmocka_unit_test(test_printf_flags),
         cmocka_unit_test(test_printf_lengths),
         cmocka_unit_test(test_printf_strings),
         cmocka_unit_test(test_printf_pointer),
