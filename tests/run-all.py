@@ -17,14 +17,18 @@ import argparse
 import fnmatch
 import os
 import re
+import select
 import subprocess
 import sys
+import time
+import tty
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 TESTS = Path(__file__).resolve().parent
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, str(TESTS / "boot"))
 import runner  # noqa: E402  (tests/boot/runner.py)
 
@@ -53,13 +57,12 @@ class CmockaCounts:
 
 
 _SUMMARY = re.compile(
-    r"^\[  (PASSED|FAILED|SKIPPED) \] (\d+) test\(s\)(?:\.|, listed below:)$")
+    r"^\[  (PASSED|FAILED|SKIPPED) *\] (\d+) test\(s\)(?:\.|, listed below:)$")
 _RUNNING = re.compile(r"^\[==========\] Running (\d+) test\(s\)\.$")
 
 
 def parse_cmocka(output: str) -> CmockaCounts:
-    """Add up the summaries of every group a cmocka program ran.  (cmocka
-    prints progress on stdout and summaries on stderr.)"""
+    """Add up what every group a cmocka program ran reported."""
     counts = CmockaCounts()
     for line in output.splitlines():
         line = line.rstrip()
@@ -90,20 +93,20 @@ def judge_unit(name: str, status: int, output: str) -> Outcome:
     """
     c = parse_cmocka(output)
     tail = output.splitlines()[-TAIL_LINES:]
+    how = f"killed by signal {-status}" if status < 0 else f"exit status {status}"
     if c.summaries == 0:
-        how = (f"killed by signal {-status}" if status < 0
-               else f"exit status {status}")
         return Outcome(f"FAIL {name}: no cmocka summary ({how})", 0, 1, tail)
     failed = c.failed
     why = []
     if c.failed:
         why.append(f"{c.failed} of {c.passed + c.failed} cases failed")
-    if c.started > c.passed + c.failed + c.skipped:
-        why.append(f"{c.started - c.passed - c.failed - c.skipped} cases did not finish")
+    unreported = c.started - c.passed - c.failed - c.skipped
+    if unreported > 0:
+        why.append(f"died with {unreported} of {c.started} cases unreported ({how})")
         failed += 1
-    if status != 0 and not c.failed:
-        why.append(f"exit status {status} after the cases passed")
-        failed = max(failed, 1)
+    elif status != 0 and not c.failed:
+        why.append(f"{how} after all cases passed")
+        failed += 1
     skipped = f", {c.skipped} skipped" if c.skipped else ""
     if why:
         return Outcome(f"FAIL {name}: {'; '.join(why)}{skipped}", c.passed, failed, tail)
@@ -118,19 +121,54 @@ def unit_programs(build: Path) -> list[tuple[str, Path]]:
             for src in sorted((TESTS / "unit").glob("test_*.c"))]
 
 
-def run_unit(name: str, program: Path, log_dir: Path) -> Outcome:
-    if not program.exists():
-        return Outcome(f"FAIL {name}: {program} does not exist (run make unit-build)", 0, 1)
+def run_on_pty(argv: list[str], timeout: float) -> tuple[int | None, str]:
+    """Run argv with stdout and stderr on one pseudo-terminal and return its
+    exit status (None if it ran out of time) and its output.  On a terminal
+    stdout is line-buffered, so cmocka's progress (stdout) and its messages
+    and the sanitizers' reports (stderr) come out in the order they happened,
+    and nothing is lost when the program dies."""
+    master, slave = os.openpty()
+    tty.setraw(slave)           # no "\r\n" translation
     # cmocka's default output format is the one parse_cmocka reads.
     env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="STDOUT")
     try:
-        proc = subprocess.run([str(program)], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env=env, timeout=UNIT_TIMEOUT_S, cwd=TESTS.parent)
-        status, output = proc.returncode, proc.stdout.decode(errors="replace")
-    except subprocess.TimeoutExpired as e:
-        output = (e.stdout or b"").decode(errors="replace")
-        status = None
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave,
+                                stderr=slave, env=env, cwd=TESTS.parent)
+    except OSError:
+        os.close(master)
+        raise
+    finally:
+        os.close(slave)
+    output = bytearray()
+    deadline = time.monotonic() + timeout
+    timed_out = False
+    with proc:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([master], [], [], left)[0]:
+                timed_out = True
+                proc.kill()
+                break
+            try:
+                data = os.read(master, 65536)
+            except OSError:     # EIO: the program and its children are gone
+                break
+            if not data:
+                break
+            output += data
+    os.close(master)
+    status = None if timed_out else proc.returncode
+    # Sanitizers colour their reports on a terminal.
+    return status, runner.plain_text(bytes(output))
+
+
+def run_unit(name: str, program: Path, log_dir: Path) -> Outcome:
+    if not program.exists():
+        return Outcome(f"FAIL {name}: {program} does not exist (run make unit-build)", 0, 1)
+    try:
+        status, output = run_on_pty([str(program)], UNIT_TIMEOUT_S)
+    except OSError as e:
+        return Outcome(f"FAIL {name}: cannot run {program}: {e}", 0, 1)
     log_dir.mkdir(parents=True, exist_ok=True)
     (log_dir / f"unit-{program.name[len('test_'):]}.log").write_text(output)
     if status is None:
@@ -159,6 +197,7 @@ def run_boot(name: str, path: Path, build: Path, log_dir: Path) -> Outcome:
 # ---- driver ----------------------------------------------------------------------
 
 def selected(name: str, patterns: Sequence[str] | None) -> bool:
+    """-k: no patterns select everything."""
     if not patterns:
         return True
     return any(p in name or fnmatch.fnmatchcase(name, p) for p in patterns)
@@ -180,7 +219,7 @@ def in_order(jobs: int, tasks: Iterable[Callable[[], T]]) -> Iterator[T]:
 
 
 def report(outcome: Outcome) -> None:
-    print(outcome.line, flush=True)
+    print(outcome.line)
     for line in outcome.tail:
         print(f"    {line}")
     sys.stdout.flush()
@@ -206,16 +245,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.only != "unit":
         tasks += [lambda n=n, p=p: run_boot(n, p, build, log_dir)
                   for n, p in boot_scenarios() if selected(n, args.patterns)]
-    if args.patterns and not tasks:
-        print(f"no test matches {' or '.join(args.patterns)}", file=sys.stderr)
+    if args.patterns and not tasks:     # a mistake, not a pass
+        no_match = Outcome(f"FAIL -k {' -k '.join(args.patterns)}: matches no test", 0, 1)
+        tasks.append(lambda: no_match)
 
     passed = failed = 0
     for outcome in in_order(args.jobs, tasks):
         report(outcome)
         passed += outcome.passed
         failed += outcome.failed
-    if args.patterns and not tasks:
-        failed = 1      # a -k that matches nothing is a mistake, not a pass
     print(f"{passed} passed, {failed} failed", flush=True)
     return 1 if failed else 0
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+sys.dont_write_bytecode = True      # scenario files: no __pycache__ in the tree
+
 QEMU = "qemu-system-x86_64"
 BOOT_DIR = Path(__file__).resolve().parent
 SCENARIO_DIR = BOOT_DIR / "scenarios"
@@ -46,6 +48,10 @@ CPU_UP = r"\(keel\) CPU(\d+)\b.*\bup\b"
 CRASH = (r"EXCEPTION", r"(?i)\bpanic\b", r"System halted")
 
 DEFAULT_CMDLINE = "console=com1 loglvl=info poweroff_when_idle"
+
+# With -no-reboot a reset (a triple fault, say) ends QEMU with status 0, as an
+# ACPI power-off does.  QEMU traces the power-off request, not the reset.
+SHUTDOWN_TRACE = "qemu_system_shutdown_request"
 
 # After a forbidden line, read this much longer so the log shows what followed
 # (a crash dump), then stop.
@@ -77,15 +83,17 @@ class Scenario:
 
     expect:   regexes that must all match, in this order, each after the end
               of the previous match (re.search over the whole log; "." does
-              not cross lines).
+              not cross lines).  Keep expect and forbid patterns within one
+              line: while QEMU runs, the runner looks at each line once.
     forbid:   regexes that must match nowhere in the log.
     forbid_after: regexes that must not match after the last expected line.
-    end:      "poweroff": QEMU must exit by itself within `end_wait` seconds
-                          of the last expected line (ACPI power-off gives exit
-                          status 0, isa-debug-exit (value << 1) | 1);
+    end:      "poweroff": the machine must power off within `end_wait`
+                          seconds of the last expected line: ACPI (QEMU exits
+                          with status 0) or isa-debug-exit (status
+                          (value << 1) | 1); a reset is not a power-off;
               "halt":     QEMU must still be running `end_wait` seconds after
                           the last expected line; then the runner kills it;
-              "either":   both are fine (the scenario's check decides).
+              "either":   one of the two (the scenario's check may decide).
     check:    check(log) returns None, or why the log is wrong.
     boot:     "kernel": -kernel BUILD/keel.elf -append CMDLINE (Multiboot1),
               "cdrom":  -cdrom BUILD/keel.iso (GRUB, Multiboot2; the command
@@ -128,13 +136,15 @@ class Run:
     """What one QEMU run produced and how it ended."""
     argv: list[str]
     raw: bytes = b""                        # serial output as received
-    log: str = ""                           # the same, cleaned (see clean_serial)
+    log: str = ""                           # the same, cleaned (see plain_text)
     stderr: str = ""                        # QEMU's own messages
     start: float = 0.0                      # time.monotonic() before QEMU started
     chunk_ends: list[tuple[int, float]] = field(default_factory=list)
     # ^ (offset in raw just after a chunk, monotonic time it arrived)
     stop: str = ""      # exited, end_wait, timeout, forbidden, log_limit, no_qemu
     status: int | None = None               # exit status if QEMU exited by itself
+    ended: str = ""                         # how it exited, see classify_exit
+    powered_off: bool = False               # the guest powered the machine off
     duration: float = 0.0
 
     def arrival(self, offset: int) -> float | None:
@@ -151,9 +161,9 @@ _ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[()*+][ -~]|[0-~])")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def clean_serial(raw: bytes) -> str:
-    """Serial bytes to plain text lines: no terminal escapes (GRUB and SeaBIOS
-    draw with them), no carriage returns or other control characters."""
+def plain_text(raw: bytes) -> str:
+    """Terminal output to plain text lines: no escape sequences (GRUB and
+    SeaBIOS draw with them), no carriage returns or other control characters."""
     text = raw.decode("utf-8", errors="replace")
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
@@ -183,21 +193,23 @@ def first_match(patterns: Iterable[str], text: str) -> tuple[str, str] | None:
 
 
 class _Watcher:
-    """Follows the log as it grows and says when the run is decided."""
+    """Follows the log as it grows and says when the run is decided.  It sees
+    each line once (so a long log costs linear time), which is exact for
+    patterns that match within a line; judge() reads the whole log again."""
 
     def __init__(self, scenario: Scenario, deadline: float):
         self.s = scenario
         self.deadline = deadline
-        self.done = self.pos = 0
+        self.done = 0
         self.all_expected_at: float | None = None
         self.forbidden_at: float | None = None
 
-    def update(self, log: str, now: float) -> None:
+    def update(self, new_lines: str, now: float) -> None:
         if self.all_expected_at is None:
-            self.done, self.pos = expect_progress(self.s.expect, log, self.done, self.pos)
+            self.done, _ = expect_progress(self.s.expect, new_lines, self.done)
             if self.done == len(self.s.expect):
                 self.all_expected_at = now
-        if self.forbidden_at is None and first_match(self.s.forbid, log):
+        if self.forbidden_at is None and first_match(self.s.forbid, new_lines):
             self.forbidden_at = now
 
     def stop_time(self) -> tuple[float, str]:
@@ -213,15 +225,22 @@ class _Watcher:
         return min(candidates)
 
 
-def qemu_argv(s: Scenario, build: Path, module_paths: Sequence[Path] = ()) -> list[str]:
-    """The DESIGN.md test machine, set up as the scenario asks."""
+def boot_image(s: Scenario, build: Path) -> Path:
+    """The file the scenario boots: BUILD/keel.elf or BUILD/keel.iso."""
+    return build / ("keel.iso" if s.boot == "cdrom" else "keel.elf")
+
+
+def qemu_argv(s: Scenario, image: Path, module_paths: Sequence[Path] = ()) -> list[str]:
+    """The DESIGN.md test machine, booting image (see boot_image) as the
+    scenario asks."""
     argv = [QEMU, "-machine", "q35", "-cpu", "qemu64,+svm,+npt",
             "-smp", str(s.smp), "-m", s.mem, "-nographic", "-no-reboot",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-trace", SHUTDOWN_TRACE]
     if s.boot == "cdrom":
-        argv += ["-cdrom", str(build / "keel.iso")]
+        argv += ["-cdrom", str(image)]
     else:
-        argv += ["-kernel", str(build / "keel.elf"), "-append", s.cmdline]
+        argv += ["-kernel", str(image), "-append", s.cmdline]
     if module_paths:
         # QEMU splits -initrd at commas (",," is a literal comma) and each
         # module at its first space (file name, then the rest of its string).
@@ -259,7 +278,8 @@ def run_qemu(s: Scenario, argv: list[str], echo: bool = False) -> Run:
         return run
 
     raw, err = bytearray(), bytearray()
-    complete = 0            # raw[:complete] is whole lines, already in run.log
+    lines: list[str] = []   # raw[:complete] as text: whole lines
+    complete = 0
     with proc, selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ, raw)
         sel.register(proc.stderr, selectors.EVENT_READ, err)
@@ -285,9 +305,9 @@ def run_qemu(s: Scenario, argv: list[str], echo: bool = False) -> Run:
                 # Judge whole lines only, so that no pattern sees half a line.
                 last_nl = raw.rfind(b"\n")
                 if last_nl >= complete:
-                    run.log += clean_serial(raw[complete:last_nl + 1])
+                    lines.append(plain_text(raw[complete:last_nl + 1]))
                     complete = last_nl + 1
-                    watcher.update(run.log, time.monotonic())
+                    watcher.update(lines[-1], time.monotonic())
                 if len(raw) > MAX_LOG_BYTES:
                     run.stop = "log_limit"
                     break
@@ -304,36 +324,40 @@ def run_qemu(s: Scenario, argv: list[str], echo: bool = False) -> Run:
             proc.wait()
     run.duration = time.monotonic() - run.start
     run.raw = bytes(raw)
-    run.log += clean_serial(raw[complete:])
-    run.stderr = err.decode("utf-8", errors="replace")
+    run.log = "".join(lines) + plain_text(raw[complete:])
+    stderr = err.decode("utf-8", errors="replace")
+    if run.status is not None:
+        run.ended, run.powered_off = classify_exit(run.status, stderr)
+    run.stderr = "".join(line for line in stderr.splitlines(keepends=True)
+                         if SHUTDOWN_TRACE not in line)
     return run
+
+
+def classify_exit(status: int, stderr: str) -> tuple[str, bool]:
+    """How QEMU ended, from its exit status and stderr, and whether that was
+    the guest powering the machine off."""
+    if status == 0:
+        traced = re.search(rf"{SHUTDOWN_TRACE} reason=\d+", stderr)
+        if traced or f"'{SHUTDOWN_TRACE}' does not exist" in stderr:
+            return "ACPI power-off", True
+        return "reset (a triple fault?)", False
+    if status < 0:
+        try:
+            return f"killed by {signal.Signals(-status).name}", False
+        except ValueError:
+            return f"killed by signal {-status}", False
+    if status == 1:     # also what QEMU returns when it fails
+        return "isa-debug-exit 0x0 or a QEMU error", True
+    if status & 1:      # isa-debug-exit: (value << 1) | 1
+        return f"isa-debug-exit {status >> 1:#x}", True
+    return "error", False
 
 
 # ---- judging ----------------------------------------------------------------
 
-def exit_kind(status: int) -> str:
-    """How QEMU ended, judging by its exit status."""
-    if status == 0:
-        return "ACPI power-off"
-    if status < 0:
-        try:
-            return f"killed by {signal.Signals(-status).name}"
-        except ValueError:
-            return f"killed by signal {-status}"
-    if status == 1:     # also what QEMU returns when it fails
-        return "isa-debug-exit 0x0 or a QEMU error"
-    if status & 1:      # isa-debug-exit: (value << 1) | 1
-        return f"isa-debug-exit {status >> 1:#x}"
-    return "error"
-
-
-def describe_exit(status: int) -> str:
-    return f"{exit_kind(status)}, exit status {status}"
-
-
 def describe_stop(s: Scenario, run: Run) -> str:
     return {
-        "exited": f"QEMU exited: {describe_exit(run.status or 0)}",
+        "exited": f"QEMU exited: {run.ended}, exit status {run.status}",
         "end_wait": f"QEMU still running {s.end_wait:g} s after the last expected line",
         "timeout": f"timed out after {s.timeout:g} s",
         "forbidden": "stopped after a forbidden line",
@@ -364,12 +388,18 @@ def judge(s: Scenario, run: Run) -> tuple[str | None, str]:
         return f"/{hit[0]}/ appeared after the last expected line: {hit[1]!r}", ending
     if run.stop == "log_limit":
         return ending, ending
-    if s.end == "poweroff" and run.stop != "exited":
-        return f"QEMU did not power off: {ending}", ending
-    if s.end == "halt" and run.stop != "end_wait":
+    stayed_halted = run.stop == "end_wait"
+    if s.end == "poweroff" and not run.powered_off:
+        return f"the machine did not power off: {ending}", ending
+    if s.end == "halt" and not stayed_halted:
         return f"the machine did not stay halted: {ending}", ending
+    if s.end == "either" and not (run.powered_off or stayed_halted):
+        return f"the machine neither powered off nor stayed halted: {ending}", ending
     if s.check:
-        why = s.check(run.log)
+        try:
+            why = s.check(run.log)
+        except Exception as e:      # a bug in the check fails its scenario only
+            why = f"check() raised {type(e).__name__}: {e}"
         if why:
             return why, ending
     return None, ending
@@ -413,6 +443,10 @@ def free_mib(low: int, high: int) -> Callable[[str], str | None]:
             return f"{ready[1]} MiB free, expected at least {low} and below {high}"
         return None
     return check
+
+
+# A stack trace whose first frame is a function name with an offset.
+SYMBOLISED_TRACE = r"Stack trace:\n.*\b\w+\+0x[0-9a-f]+"
 
 
 def crash_dump(required: Sequence[str]) -> Callable[[str], str | None]:
@@ -463,6 +497,7 @@ def load_scenario(path: Path) -> Scenario:
     spec = importlib.util.spec_from_file_location(f"keel_scenario_{path.stem}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     s = getattr(module, "SCENARIO", None)
     if not isinstance(s, Scenario):
@@ -498,7 +533,7 @@ def write_log(path: Path, s: Scenario, run: Run, ending: str) -> None:
     parts = [f"$ {shlex.join(run.argv)}\n", run.log]
     if run.log and not run.log.endswith("\n"):
         parts.append("\n")
-    parts.append(f"--- {ending} after {run.duration:.1f} s ---\n")
+    parts.append(f"--- {ending} ({run.duration:.1f} s) ---\n")
     if run.stderr.strip():
         parts.append(f"--- QEMU stderr ---\n{run.stderr}")
     path.write_text("".join(parts))
@@ -507,12 +542,12 @@ def write_log(path: Path, s: Scenario, run: Run, ending: str) -> None:
 def run_scenario(s: Scenario, build: Path, log_dir: Path, echo: bool = False) -> Result:
     """Run one scenario and judge it; the log goes to log_dir/NAME.log."""
     name = f"boot/{s.name}"
-    image = build / ("keel.iso" if s.boot == "cdrom" else "keel.elf")
+    image = boot_image(s, build)
     if not image.exists():
         target = "make iso" if s.boot == "cdrom" else "make"
         return Result(name, f"{image} does not exist (run {target})")
     try:
-        argv = qemu_argv(s, build.resolve(), prepare_modules(s, build))
+        argv = qemu_argv(s, image.resolve(), prepare_modules(s, build))
     except (OSError, ValueError) as e:
         return Result(name, f"cannot set up the modules: {e}")
     run = run_qemu(s, argv, echo)
@@ -520,7 +555,7 @@ def run_scenario(s: Scenario, build: Path, log_dir: Path, echo: bool = False) ->
     log_path = log_dir / f"{s.name}.log"
     write_log(log_path, s, run, ending)
     if run.stop == "exited":
-        detail = exit_kind(run.status or 0)
+        detail = run.ended
     else:
         detail = "stayed halted" if run.stop == "end_wait" else ""
     return Result(name, failure, detail, run.duration, log_path)
