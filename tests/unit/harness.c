@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <keel/printk.h>
 #include "include/harness.h"
 
@@ -63,3 +67,23 @@ void harness_directmap_free(void)
     host_directmap = NULL;
 }
 unsigned int host_cpu_id;
+
+bool harness_panics(void (*fn)(void))
+{
+    int status;
+    pid_t pid;
+
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0)
+        abort();
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stderr))
+            _exit(2);
+        fn();
+        _exit(0);
+    }
+    if (waitpid(pid, &status, 0) != pid)
+        abort();
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}

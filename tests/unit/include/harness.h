@@ -14,4 +14,10 @@ bool harness_log_contains(const char *needle);
 void harness_directmap_init(size_t nr_frames);
 void harness_directmap_free(void);
 
+/*
+ * Run fn in a forked child and say whether it panicked (the harness's
+ * panic() aborts), so tests can check that a bug is caught without dying.
+ */
+bool harness_panics(void (*fn)(void));
+
 #endif
