@@ -465,6 +465,21 @@ def crash_dump(required: Sequence[str]) -> Callable[[str], str | None]:
     return check
 
 
+def whole_lines() -> Callable[[str], str | None]:
+    """Check: from Keel's first line on, every line is a whole hypervisor
+    line ("(keel) " and text), so no two CPUs' output mixed within a line.
+    (Only for scenarios without guests, whose lines carry other prefixes.)"""
+    def check(log: str) -> str | None:
+        first = log.find("(keel) ")
+        if first < 0:
+            return "no hypervisor line at all"
+        for n, line in enumerate(log[first:].splitlines(), 1):
+            if line and not line.startswith("(keel) ") and not line.startswith("--- QEMU"):
+                return f"line {n} after Keel started is not a whole '(keel) ' line: {line!r}"
+        return None
+    return check
+
+
 def all_of(*checks: Callable[[str], str | None]) -> Callable[[str], str | None]:
     """Check: every one of checks passes (the first failure is reported)."""
     def check(log: str) -> str | None:
