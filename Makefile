@@ -23,7 +23,8 @@ HV_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack \
               --no-warn-rwx-segments -T $(HV_ARCH)/keel.lds
 
 HV_SRCS := $(wildcard hypervisor/common/*.c hypervisor/lib/*.c \
-                      $(HV_ARCH)/*.c $(HV_ARCH)/*.S $(HV_ARCH)/boot/*.S)
+                      $(HV_ARCH)/*.c $(HV_ARCH)/*.S $(HV_ARCH)/boot/*.S \
+                      $(HV_ARCH)/hvm/*.c $(HV_ARCH)/svm/*.c $(HV_ARCH)/svm/*.S)
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 KEEL := $(BUILD)/keel.elf
@@ -101,7 +102,7 @@ include tests/unit/Makefile.inc
 .PHONY: test check-unit check-boot
 test:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all iso unit-build
+	@$(MAKE) --no-print-directory all iso unit-build guests
 	@$(PYTHON) tests/run-all.py --build $(BUILD)
 
 check-unit:
@@ -111,7 +112,7 @@ check-unit:
 
 check-boot:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all iso
+	@$(MAKE) --no-print-directory all iso guests
 	@$(PYTHON) tests/run-all.py --build $(BUILD) --only boot
 
 # ---- bench ------------------------------------------------------------------
@@ -132,3 +133,4 @@ help:
 	@echo "make test    unit tests + boot tests; ends with 'N passed, N failed'"
 	@echo "make check-unit / check-boot   one part of make test"
 	@echo "make bench   boot-time figures"
+-include guests/Makefile.inc

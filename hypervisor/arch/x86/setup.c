@@ -7,7 +7,9 @@
 #include <keel/bootinfo.h>
 #include <keel/bootmem.h>
 #include <keel/cmdline.h>
-#include <keel/idle.h>
+#include <keel/boot_domain.h>
+#include <keel/hypercall.h>
+#include <keel/schedule.h>
 #include <keel/lib.h>
 #include <keel/page_alloc.h>
 #include <keel/panic.h>
@@ -19,6 +21,7 @@
 #include <keel/xmalloc.h>
 #include <asm/acpi.h>
 #include <asm/apic.h>
+#include <asm/hvm.h>
 #include <asm/boot.h>
 #include <asm/page.h>
 #include <asm/paging.h>
@@ -33,8 +36,6 @@
 
 static unsigned int opt_maxcpus;        /* 0: all */
 integer_param(maxcpus, opt_maxcpus, 1, NR_CPUS);
-static bool opt_poweroff_when_idle;
-boolean_param(poweroff_when_idle, opt_poweroff_when_idle);
 
 static struct boot_info boot_info;
 extern char _start[], _end[];
@@ -165,17 +166,19 @@ void start_keel(uint32_t magic, uint32_t info_pa)
     apic_init_cpu();
     time_init();
     timer_subsystem_init();
+    hvm_init();
+    if (hvm_cpu_up() < 0)
+        panic("out of memory enabling virtualization on the boot CPU");
     local_irq_enable();
     smp_boot_secondary_cpus(opt_maxcpus, trampoline);
+    scheduler_init(nr_cpus_online);
     selftest_timers_all_cpus();
 
     pr_info("ready: %u CPUs, %lu MiB free\n", nr_cpus_online,
             page_alloc_free_pages() >> 8);
     test_fault_maybe();
 
-    if (opt_poweroff_when_idle) {
-        pr_info("all domains gone\n");
-        machine_poweroff();
-    }
-    idle_loop();
+    hypercall_set_hypervisor_cmdline(boot_info.cmdline);
+    boot_domains_start(&boot_info);
+    cpu_run_loop();
 }

@@ -3,7 +3,7 @@
  * INIT-SIPI-SIPI through the real-mode trampoline, and cross-CPU calls.
  */
 #include <keel/errno.h>
-#include <keel/idle.h>
+#include <keel/schedule.h>
 #include <keel/lib.h>
 #include <keel/page_alloc.h>
 #include <keel/panic.h>
@@ -16,6 +16,7 @@
 #include <asm/apic.h>
 #include <asm/boot.h>
 #include <asm/desc.h>
+#include <asm/hvm.h>
 #include <asm/msr.h>
 #include <asm/page.h>
 #include <asm/paging.h>
@@ -138,11 +139,15 @@ void start_secondary(void)
     apic_init_cpu();
     time_init_cpu();
     c->apic_id = apic_read_id();
+    if (hvm_cpu_up() < 0) {
+        pr_err("CPU%u: cannot enable virtualization (out of memory); halting it\n", c->id);
+        arch_halt_forever();
+    }
     __atomic_fetch_add(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
     pr_info("CPU%u: APIC ID %u up\n", c->id, c->apic_id);
     local_irq_enable();
-    idle_loop();
+    cpu_run_loop();
 }
 
 static void trampoline_install(paddr_t pa)

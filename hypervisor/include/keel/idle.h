@@ -3,9 +3,6 @@
 
 #include <keel/compiler.h>
 
-/* Each CPU ends up here: run softirqs, otherwise halt until an interrupt. */
-void __noreturn idle_loop(void);
-
 /* Arch: power the machine off; returns only if it could not. */
 void machine_poweroff(void);
 

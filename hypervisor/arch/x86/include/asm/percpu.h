@@ -34,8 +34,13 @@ struct cpu_info {
     void *volatile call_data;
     volatile bool call_done;
 
-    /* Time (time.c, apic.c). */
-    uint64_t timer_deadline_ns;     /* programmed one-shot, 0 = none */
+    /* Virtualization (schedule.c, hvm/, svm/). */
+    struct vcpu *curr_vcpu;         /* vCPU this CPU runs; NULL: idle */
+    struct vcpu *fpu_owner;         /* whose FPU state is in the registers */
+    paddr_t svm_hsave_pa;           /* VM_HSAVE_PA page */
+    paddr_t svm_host_vmcb_pa;       /* host state for VMLOAD after an exit */
+    uint32_t next_asid;             /* next free ASID in this generation */
+    uint64_t asid_generation;
 };
 
 extern struct cpu_info *cpu_info[];

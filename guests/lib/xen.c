@@ -1,0 +1,64 @@
+/*
+ * Finding the hypervisor through CPUID, its TSC frequency, and the
+ * hypercall page.
+ */
+#include "guest.h"
+
+bool hypercall_use_page;
+/* Filled by the hypervisor when its gpa is written to the MSR. */
+uint8_t hypercall_page[4096] __attribute__((aligned(4096), section(".bss.hypercall_page")));
+
+uint32_t xen_cpuid_base(void)
+{
+    for (uint32_t base = XEN_CPUID_LEAF_BASE; base <= XEN_CPUID_LEAF_BASE_LAST;
+         base += XEN_CPUID_LEAF_BASE_STEP) {
+        struct cpuid_regs r = cpuid(base);
+
+        /* Linux also wants leaves up to base+2 (the hypercall MSR). */
+        if (r.ebx == XEN_CPUID_SIGNATURE_EBX && r.ecx == XEN_CPUID_SIGNATURE_ECX &&
+            r.edx == XEN_CPUID_SIGNATURE_EDX && r.eax >= base + 2 &&
+            r.eax - base < XEN_CPUID_LEAF_BASE_STEP)
+            return base;
+    }
+    return 0;
+}
+
+uint32_t xen_tsc_khz(void)
+{
+    if (!xen.present || xen.max_leaf < xen.base + XEN_CPUID_LEAF_TIME)
+        return 0;
+    return cpuid_count(xen.base + XEN_CPUID_LEAF_TIME, 0).ecx;
+}
+
+uint64_t tsc_khz_or_guess(void)
+{
+    uint32_t khz = xen_tsc_khz();
+
+    /* Only durations depend on it, never a pass/fail verdict. */
+    return khz ? khz : 2000000;
+}
+
+void delay_ms(uint64_t ms)
+{
+    uint64_t end = rdtsc() + ms * tsc_khz_or_guess();
+
+    while (rdtsc() < end)
+        cpu_relax();
+}
+
+int hypercall_page_install(void)
+{
+    if (!xen.present)
+        return -1;
+    uint32_t msr = cpuid(xen.base + XEN_CPUID_LEAF_HYPERCALL).ebx;
+    uint64_t gpa = (uintptr_t)hypercall_page;   /* identity mapped */
+
+#ifdef __x86_64__
+    if (wrmsr_safe(msr, gpa))
+        return -2;
+#else
+    wrmsr(msr, gpa);
+#endif
+    hypercall_use_page = true;
+    return 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * The x86 side of domains and scheduling: vCPU creation through the HVM
+ * backend, which vCPU each pCPU runs, and the switch between them.
+ */
+#include <keel/domain.h>
+#include <keel/schedule.h>
+#include <keel/smp.h>
+#include <asm/hvm.h>
+#include <asm/percpu.h>
+
+bool arch_virt_enabled(void)
+{
+    return hvm_enabled();
+}
+
+int arch_vcpu_create(struct vcpu *v)
+{
+    int rc = hvm->vcpu_create(v);
+    if (rc == 0)
+        hvm_fpu_init(v);
+    return rc;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+    hvm->vcpu_destroy(v);
+}
+
+void arch_vcpu_set_pvh_entry(struct vcpu *v, uint32_t entry, uint32_t start_info)
+{
+    hvm->vcpu_set_pvh_entry(v, entry, start_info);
+}
+
+struct vcpu *current_vcpu(void)
+{
+    return this_cpu()->curr_vcpu;
+}
+
+struct vcpu *arch_cpu_current(unsigned int cpu)
+{
+    return cpu < NR_CPUS && cpu_info[cpu] ? __atomic_load_n(&cpu_info[cpu]->curr_vcpu, __ATOMIC_ACQUIRE) : NULL;
+}
+
+void arch_set_current(struct vcpu *v)
+{
+    __atomic_store_n(&this_cpu()->curr_vcpu, v, __ATOMIC_RELEASE);
+}
+
+void arch_context_switch(struct vcpu *prev, struct vcpu *next)
+{
+    hvm_context_switch(prev, next);
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
+    hvm->vcpu_run(v);
+}

@@ -1,0 +1,84 @@
+/*
+ * Vendor selection and the pieces of vCPU state every backend shares: the
+ * FPU/SSE image (FXSAVE format; the hypervisor itself never uses the FPU,
+ * so a vCPU's state stays in the registers until another vCPU needs them),
+ * HLT and nested page faults.
+ */
+#include <keel/domain.h>
+#include <keel/lib.h>
+#include <keel/printk.h>
+#include <keel/schedule.h>
+#include <asm/hvm.h>
+#include <asm/boot.h>
+#include <asm/percpu.h>
+#include <asm/processor.h>
+#include "../svm/svm.h"
+
+#define CR4_OSXMMEXCPT (1u << 10)
+
+const struct hvm_ops *hvm;
+
+bool hvm_init(void)
+{
+    if (svm_probe())
+        hvm = svm_backend();
+    if (!hvm)
+        pr_warn("no usable hardware virtualization (AMD SVM with NPT): "
+                "guests cannot be started on this machine\n");
+    return hvm != NULL;
+}
+
+bool hvm_enabled(void)
+{
+    return hvm != NULL;
+}
+
+/* Per-CPU: FXSAVE must cover SSE state, and the backend must be on. */
+int hvm_cpu_up(void)
+{
+    write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+    write_cr0((read_cr0() & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP);
+    return hvm ? hvm->cpu_up() : 0;
+}
+
+struct guest_regs *guest_regs(struct vcpu *v)
+{
+    return &v->arch.regs;
+}
+
+/* The state FNINIT and a reset MXCSR give. */
+void hvm_fpu_init(struct vcpu *v)
+{
+    memset(v->arch.fpu, 0, sizeof(v->arch.fpu));
+    v->arch.fpu[0] = 0x7f;          /* FCW = 0x037f */
+    v->arch.fpu[1] = 0x03;
+    v->arch.fpu[24] = 0x80;         /* MXCSR = 0x1f80 */
+    v->arch.fpu[25] = 0x1f;
+}
+
+/* Called on a pCPU when it switches from prev to next (either may be NULL). */
+void hvm_context_switch(struct vcpu *prev, struct vcpu *next)
+{
+    struct cpu_info *c = this_cpu();
+
+    if (prev && c->fpu_owner == prev) {
+        __asm__ __volatile__("fxsave64 %0" : "=m"(prev->arch.fpu));
+        c->fpu_owner = NULL;
+    }
+    if (next) {
+        __asm__ __volatile__("fxrstor64 %0" :: "m"(next->arch.fpu));
+        c->fpu_owner = next;
+    }
+}
+
+void hvm_hlt(struct vcpu *v)
+{
+    vcpu_block(v);
+}
+
+void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code)
+{
+    domain_crash(v->domain, "vCPU%u touched guest-physical %lx, which is not its memory "
+                 "(%s at rip %lx)", v->vcpu_id, (unsigned long)gpa,
+                 (error_code & 2) ? "write" : "read", (unsigned long)v->arch.regs.rip);
+}

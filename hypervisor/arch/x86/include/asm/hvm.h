@@ -1,0 +1,65 @@
+/*
+ * Hardware virtualization, vendor-neutral.  A vendor backend (svm/, later
+ * vmx/) fills struct hvm_ops; the instruction semantics it decodes exits
+ * into (CPUID, MSRs, port I/O, HLT, hypercalls, nested page faults) are
+ * shared and live in hvm/.
+ */
+#ifndef ASM_HVM_H
+#define ASM_HVM_H
+
+#include <keel/types.h>
+
+struct domain;
+struct vcpu;
+
+struct hvm_ops {
+    const char *name;
+    int (*cpu_up)(void);                    /* enable on this pCPU */
+    int (*vcpu_create)(struct vcpu *v);
+    void (*vcpu_destroy)(struct vcpu *v);
+    /* PVH start state: 32-bit protected mode, paging off, %ebx = ebx. */
+    void (*vcpu_set_pvh_entry)(struct vcpu *v, uint32_t eip, uint32_t ebx);
+    /* Enter the guest once and handle the exit.  Interrupts off on entry, on on return. */
+    void (*vcpu_run)(struct vcpu *v);
+    void (*inject_exception)(struct vcpu *v, unsigned int vector, int error_code);
+    /* Guest paging state for address translation. */
+    void (*get_paging)(struct vcpu *v, uint64_t *cr0, uint64_t *cr3,
+                       uint64_t *cr4, uint64_t *efer);
+    bool (*in_64bit_mode)(struct vcpu *v);
+    unsigned int (*get_cpl)(struct vcpu *v);
+    /* MSR state the vendor keeps in its own structure. */
+    uint64_t (*get_efer)(struct vcpu *v);       /* as the guest sees it */
+    int (*set_efer)(struct vcpu *v, uint64_t efer);  /* -1: invalid */
+    uint64_t (*get_pat)(struct vcpu *v);
+    void (*set_pat)(struct vcpu *v, uint64_t pat);
+    uint64_t (*get_tsc_offset)(struct vcpu *v);
+    void (*set_tsc_offset)(struct vcpu *v, uint64_t offset);
+};
+
+extern const struct hvm_ops *hvm;
+
+/* Probe the CPU and pick a backend; false (with the reason logged) if none. */
+bool hvm_init(void);
+bool hvm_enabled(void);
+int hvm_cpu_up(void);                       /* every pCPU */
+void hvm_fpu_init(struct vcpu *v);
+void hvm_context_switch(struct vcpu *prev, struct vcpu *next);
+
+/* The vCPU's guest registers in struct arch_vcpu.regs (valid during exit handling). */
+struct guest_regs *guest_regs(struct vcpu *v);
+
+/* Instruction semantics, called by the vendor exit handlers. */
+void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
+               uint32_t *eax, uint32_t *ebx, uint32_t *ecx, uint32_t *edx);
+/* 0, or -1 when the guest gets #GP. */
+int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
+/* Port I/O of size 1, 2 or 4: IN returns the value read. */
+uint32_t hvm_io_in(struct vcpu *v, uint16_t port, unsigned int size);
+void hvm_io_out(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
+/* Returns true when the call instruction must be re-executed (continuation). */
+bool hvm_hypercall(struct vcpu *v);
+void hvm_hlt(struct vcpu *v);
+void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code);
+
+#endif

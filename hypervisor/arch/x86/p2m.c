@@ -1,0 +1,130 @@
+/*
+ * The P2M as AMD nested page tables: the same 4-level format as the host's
+ * page tables, where every access counts as a user access (so U is set on
+ * every level).  2 MiB leaves map naturally aligned 2 MiB blocks.  A VT-x
+ * backend would need the EPT format here instead.
+ */
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/lib.h>
+#include <keel/p2m.h>
+#include <keel/page_alloc.h>
+#include <asm/boot.h>
+#include <asm/page.h>
+
+#define NPT_TABLE (PTE_P | PTE_W | PTE_U | PTE_A)
+#define NPT_LEAF  (PTE_P | PTE_W | PTE_U | PTE_A | PTE_D)
+#define ADDR_MASK 0x000ffffffffff000ULL
+#define GFN_LIMIT (1ULL << (48 - PAGE_SHIFT))   /* 4-level: 48-bit guest-physical */
+
+static uint64_t *table_va(uint64_t entry)
+{
+    return maddr_to_virt(entry & ADDR_MASK);
+}
+
+static paddr_t table_alloc(struct p2m *p2m)
+{
+    void *t = alloc_xenheap_pages(0);
+    if (!t)
+        return 0;
+    memset(t, 0, PAGE_SIZE);
+    p2m->table_pages++;
+    return virt_to_maddr(t);
+}
+
+int p2m_init(struct domain *d)
+{
+    struct p2m *p2m = &d->arch.p2m;
+
+    spin_lock_init(&p2m->lock);
+    p2m->table_pages = 0;
+    p2m->root = table_alloc(p2m);
+    return p2m->root ? 0 : -ENOMEM;
+}
+
+static unsigned int index_at(uint64_t gfn, int level)
+{
+    return (gfn >> (9 * level)) & 511;
+}
+
+int p2m_map(struct domain *d, uint64_t gfn, mfn_t mfn, unsigned int order)
+{
+    struct p2m *p2m = &d->arch.p2m;
+    int leaf_level = order == 9 ? 1 : 0;
+    uint64_t *table;
+    int rc = 0;
+
+    if ((order != 0 && order != 9) || gfn >= GFN_LIMIT ||
+        !IS_ALIGNED(gfn | mfn, 1UL << order))
+        return -EINVAL;
+    spin_lock(&p2m->lock);
+    table = maddr_to_virt(p2m->root);
+    for (int level = 3; level > leaf_level; level--) {
+        uint64_t *e = &table[index_at(gfn, level)];
+        if (!(*e & PTE_P)) {
+            paddr_t t = table_alloc(p2m);
+            if (!t) {
+                rc = -ENOMEM;
+                goto out;
+            }
+            *e = t | NPT_TABLE;
+        } else if (*e & PTE_PS) {
+            rc = -EEXIST;           /* inside a 2 MiB mapping */
+            goto out;
+        }
+        table = table_va(*e);
+    }
+    uint64_t *e = &table[index_at(gfn, leaf_level)];
+    if (*e & PTE_P) {
+        rc = -EEXIST;
+        goto out;
+    }
+    *e = (mfn << PAGE_SHIFT) | NPT_LEAF | (order ? PTE_PS : 0);
+out:
+    spin_unlock(&p2m->lock);
+    return rc;
+}
+
+mfn_t p2m_lookup(struct domain *d, uint64_t gfn)
+{
+    struct p2m *p2m = &d->arch.p2m;
+    mfn_t mfn = INVALID_MFN;
+
+    if (gfn >= GFN_LIMIT || !p2m->root)
+        return INVALID_MFN;
+    spin_lock(&p2m->lock);
+    uint64_t *table = maddr_to_virt(p2m->root);
+    for (int level = 3; level >= 0; level--) {
+        uint64_t e = table[index_at(gfn, level)];
+        if (!(e & PTE_P))
+            break;
+        if (level == 0 || (level == 1 && (e & PTE_PS))) {
+            mfn = ((e & ADDR_MASK) >> PAGE_SHIFT) + (level ? (gfn & 511) : 0);
+            break;
+        }
+        table = table_va(e);
+    }
+    spin_unlock(&p2m->lock);
+    return mfn;
+}
+
+static void free_tables(struct p2m *p2m, uint64_t *table, int level)
+{
+    for (int i = 0; level > 0 && i < 512; i++) {
+        uint64_t e = table[i];
+        if ((e & PTE_P) && !(e & PTE_PS))
+            free_tables(p2m, table_va(e), level - 1);
+    }
+    free_xenheap_pages(table, 0);
+    p2m->table_pages--;
+}
+
+void p2m_teardown(struct domain *d)
+{
+    struct p2m *p2m = &d->arch.p2m;
+
+    if (!p2m->root)
+        return;
+    free_tables(p2m, maddr_to_virt(p2m->root), 3);
+    p2m->root = 0;
+}

@@ -1,0 +1,24 @@
+/* Private to the SVM backend. */
+#ifndef SVM_SVM_H
+#define SVM_SVM_H
+
+#include <keel/types.h>
+
+struct vcpu;
+struct vmcb;
+struct hvm_ops;
+
+struct svm_features {
+    uint32_t nr_asids;
+    bool nrips;             /* next RIP saved on exits */
+    bool flush_by_asid;
+};
+extern struct svm_features svm_features;
+
+#define CR0_ET_BIT (1u << 4)
+
+bool svm_probe(void);
+const struct hvm_ops *svm_backend(void);
+void svm_exit_dispatch(struct vcpu *v, struct vmcb *vmcb);
+
+#endif

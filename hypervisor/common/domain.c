@@ -1,0 +1,435 @@
+/*
+ * Domain lifecycle: create (memory, P2M, vCPUs), pause/unpause, shutdown
+ * with a reason, crash, and destroy with every page given back.  What
+ * happens after a shutdown (destroy, restart, preserve) is decided by the
+ * reaper once no vCPU of the domain is on a CPU any more.
+ */
+#include <keel/cmdline.h>
+#include <keel/domain.h>
+#include <keel/idle.h>
+#include <keel/errno.h>
+#include <keel/lib.h>
+#include <keel/p2m.h>
+#include <keel/page_alloc.h>
+#include <keel/printk.h>
+#include <keel/sched.h>
+#include <keel/schedule.h>
+#include <keel/smp.h>
+#include <keel/timer.h>
+#include <keel/xmalloc.h>
+#include <asm/page.h>
+
+static DEFINE_SPINLOCK(domlist_lock);
+static LIST_HEAD(domain_list);
+static unsigned int nr_domains;
+static domid_t next_domid = 1;
+static domain_restart_fn_t restart_hook;
+
+static bool opt_poweroff_when_idle;
+boolean_param(poweroff_when_idle, opt_poweroff_when_idle);
+
+/* ---- lookup ---------------------------------------------------------------- */
+
+struct domain *domain_by_id(domid_t id)
+{
+    struct domain *found = NULL;
+    struct list_head *pos;
+    unsigned long flags;
+
+    spin_lock_irqsave(&domlist_lock, flags);
+    list_for_each(pos, &domain_list) {
+        struct domain *d = list_entry(pos, struct domain, list);
+        if (d->domain_id == id && d->state != DOMAIN_DYING) {
+            found = d;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return found;
+}
+
+unsigned int domain_count(void)
+{
+    return __atomic_load_n(&nr_domains, __ATOMIC_SEQ_CST);
+}
+
+void domain_set_restart_hook(domain_restart_fn_t fn)
+{
+    restart_hook = fn;
+}
+
+/* Called with domlist_lock held. */
+static bool domid_in_use(domid_t id)
+{
+    struct list_head *pos;
+    list_for_each(pos, &domain_list)
+        if (list_entry(pos, struct domain, list)->domain_id == id)
+            return true;
+    return false;
+}
+
+static domid_t domid_alloc(bool privileged)
+{
+    if (privileged && !domid_in_use(0))
+        return 0;
+    for (unsigned int tries = 0; tries < DOMID_FIRST_RESERVED; tries++) {
+        domid_t id = next_domid++;
+        if (next_domid >= DOMID_FIRST_RESERVED)
+            next_domid = 1;
+        if (!domid_in_use(id))
+            return id;
+    }
+    return DOMID_FIRST_RESERVED;    /* all in use */
+}
+
+const char *shutdown_reason_name(enum shutdown_reason r)
+{
+    static const char *const names[] = {
+        [SHUTDOWN_POWEROFF] = "poweroff", [SHUTDOWN_REBOOT] = "reboot",
+        [SHUTDOWN_SUSPEND] = "suspend", [SHUTDOWN_CRASH] = "crash",
+        [SHUTDOWN_WATCHDOG] = "watchdog", [SHUTDOWN_SOFT_RESET] = "soft_reset",
+    };
+    return (unsigned int)r < ARRAY_SIZE(names) ? names[r] : "unknown";
+}
+
+/* ---- memory ----------------------------------------------------------------- */
+
+static int extent_add(struct domain *d, mfn_t mfn, unsigned int order)
+{
+    if (d->nr_extents == d->max_extents) {
+        unsigned int n = d->max_extents ? d->max_extents * 2 : 64;
+        struct mem_extent *e = xzalloc_array(struct mem_extent, n);
+        if (!e)
+            return -ENOMEM;
+        if (d->extents)
+            memcpy(e, d->extents, d->nr_extents * sizeof(*e));
+        xfree(d->extents);
+        d->extents = e;
+        d->max_extents = n;
+    }
+    d->extents[d->nr_extents++] = (struct mem_extent){ mfn, order };
+    d->tot_pages += 1UL << order;
+    return 0;
+}
+
+/* Give [gfn, gfn+nr) RAM: 2 MiB blocks where aligned, else single pages. */
+static int populate_range(struct domain *d, uint64_t gfn, uint64_t nr)
+{
+    while (nr) {
+        unsigned int order = (IS_ALIGNED(gfn, 512) && nr >= 512) ? 9 : 0;
+        mfn_t mfn = INVALID_MFN;
+
+        if (d->tot_pages + (1UL << order) > d->max_pages)
+            return -ENOMEM;
+        mfn = alloc_pages(order);
+        if (mfn == INVALID_MFN && order) {
+            order = 0;              /* fragmented: fall back to 4 KiB */
+            mfn = alloc_pages(0);
+        }
+        if (mfn == INVALID_MFN)
+            return -ENOMEM;
+        /* Guests must never see what a previous owner left. */
+        memset(mfn_to_virt(mfn), 0, PAGE_SIZE << order);
+        int rc = extent_add(d, mfn, order);
+        if (rc == 0)
+            rc = p2m_map(d, gfn, mfn, order);
+        if (rc < 0) {
+            if (d->nr_extents && d->extents[d->nr_extents - 1].mfn == mfn)
+                return rc;          /* freed with the others */
+            free_pages(mfn, order);
+            return rc;
+        }
+        gfn += 1UL << order;
+        nr -= 1UL << order;
+    }
+    return 0;
+}
+
+int domain_populate_ram(struct domain *d, const struct mem_range *ranges, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++) {
+        int rc = populate_range(d, ranges[i].start >> PAGE_SHIFT,
+                                (ranges[i].end - ranges[i].start) >> PAGE_SHIFT);
+        if (rc < 0)
+            return rc;
+        if (ranges[i].end > d->arch.guest_ram_top)
+            d->arch.guest_ram_top = ranges[i].end;
+    }
+    return 0;
+}
+
+static void free_domain_memory(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_extents; i++)
+        free_pages(d->extents[i].mfn, d->extents[i].order);
+    xfree(d->extents);
+    d->extents = NULL;
+    d->nr_extents = d->max_extents = 0;
+    d->tot_pages = 0;
+    p2m_teardown(d);
+}
+
+/* ---- vCPUs ------------------------------------------------------------------- */
+
+static void poll_timeout(void *data)
+{
+    vcpu_unblock(data);
+}
+
+static int vcpu_create(struct domain *d, unsigned int id, unsigned int cpu)
+{
+    struct vcpu *v = xzalloc(struct vcpu);
+    int rc;
+
+    if (!v)
+        return -ENOMEM;
+    v->vcpu_id = id;
+    v->domain = d;
+    d->vcpu[id] = v;
+    if ((rc = sched_entity_init(&v->sched, &d->sched, cpu, v)) < 0)
+        return rc;
+    init_timer(&v->poll_timer, poll_timeout, v, cpu);
+    return arch_vcpu_create(v);
+}
+
+static void vcpu_destroy(struct vcpu *v)
+{
+    stop_timer(&v->poll_timer);
+    sched_entity_remove(&v->sched);
+    arch_vcpu_destroy(v);
+    xfree(v);
+}
+
+/* ---- lifecycle ------------------------------------------------------------------ */
+
+static void domain_free(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i])
+            vcpu_destroy(d->vcpu[i]);
+    free_domain_memory(d);
+    xfree(d);
+}
+
+int domain_create(const struct domain_config *cfg, struct domain **out)
+{
+    static unsigned int next_cpu;
+    struct domain *d;
+    unsigned long flags;
+    int rc;
+
+    if (!arch_virt_enabled())
+        return -ENODEV;
+    if (!cfg->vcpus || cfg->vcpus > MAX_VIRT_CPUS)
+        return -EINVAL;
+    d = xzalloc(struct domain);
+    if (!d)
+        return -ENOMEM;
+    spin_lock_init(&d->lock);
+    strlcpy(d->name, cfg->name, sizeof(d->name));
+    d->config = *cfg;
+    d->is_privileged = cfg->is_privileged;
+    d->state = DOMAIN_CREATED;
+    d->max_vcpus = cfg->vcpus;
+    d->max_pages = cfg->memory_mib << (20 - PAGE_SHIFT);
+    rc = sched_domain_init(&d->sched, cfg->weight ? cfg->weight : SCHED_WEIGHT_DEFAULT, cfg->cap);
+    if (rc < 0) {
+        xfree(d);
+        return rc;
+    }
+
+    rc = p2m_init(d);
+    for (unsigned int i = 0; rc == 0 && i < d->max_vcpus; i++)
+        rc = vcpu_create(d, i, next_cpu++ % nr_cpus_online);
+    if (rc < 0) {
+        domain_free(d);
+        return rc;
+    }
+    spin_lock_irqsave(&domlist_lock, flags);
+    d->domain_id = domid_alloc(cfg->is_privileged);
+    if (d->domain_id < DOMID_FIRST_RESERVED) {
+        list_add_tail(&d->list, &domain_list);
+        nr_domains++;
+    }
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    if (d->domain_id >= DOMID_FIRST_RESERVED) {
+        domain_free(d);
+        return -EBUSY;
+    }
+    *out = d;
+    return 0;
+}
+
+/* A built domain starts: vCPU 0 comes online. */
+void domain_start(struct domain *d)
+{
+    pr_info("d%u %s: created\n", d->domain_id, d->name);
+    d->state = DOMAIN_RUNNING;
+    d->vcpu[0]->online = true;
+    vcpu_update_runnable(d->vcpu[0]);
+}
+
+static void update_all_vcpus(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i])
+            vcpu_update_runnable(d->vcpu[i]);
+}
+
+void domain_pause(struct domain *d)
+{
+    __atomic_fetch_add(&d->pause_count, 1, __ATOMIC_SEQ_CST);
+    update_all_vcpus(d);
+}
+
+void domain_unpause(struct domain *d)
+{
+    if (__atomic_load_n(&d->pause_count, __ATOMIC_SEQ_CST) == 0)
+        return;
+    __atomic_fetch_sub(&d->pause_count, 1, __ATOMIC_SEQ_CST);
+    update_all_vcpus(d);
+}
+
+/* ---- ending ---------------------------------------------------------------------- */
+
+static enum domain_action action_for(const struct domain *d)
+{
+    switch (d->shutdown_reason) {
+    case SHUTDOWN_POWEROFF:
+        return d->config.on_poweroff;
+    case SHUTDOWN_REBOOT:
+        return d->config.on_reboot;
+    case SHUTDOWN_SUSPEND:
+        return ACTION_PRESERVE;     /* nothing resumes it yet: keep it */
+    default:
+        return d->config.on_crash;  /* crash, watchdog */
+    }
+}
+
+static void all_domains_gone_check(void)
+{
+    if (opt_poweroff_when_idle && domain_running_count() == 0) {
+        pr_info("all domains gone\n");
+        machine_poweroff();
+    }
+}
+
+/* Remove d from the list and free everything it owns. */
+static void domain_release(struct domain *d)
+{
+    unsigned long flags;
+
+    d->state = DOMAIN_DYING;
+    spin_lock_irqsave(&domlist_lock, flags);
+    list_del(&d->list);
+    nr_domains--;
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    domain_console_flush(d);
+    domid_t id = d->domain_id;
+    char name[DOMAIN_NAME_MAX];
+    strlcpy(name, d->name, sizeof(name));
+    domain_free(d);
+    pr_info("d%u %s: destroyed\n", id, name);
+}
+
+/* Once no vCPU of a shut-down domain is on a CPU: apply its action. */
+static void domain_reap(void *data)
+{
+    struct domain *d = data;
+
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        if (d->vcpu[i] && vcpu_is_current_anywhere(d->vcpu[i])) {
+            set_timer(&d->reaper, NOW() + MICROSECS(200));
+            return;
+        }
+    }
+    enum domain_action action = action_for(d);
+    if (action == ACTION_PRESERVE) {
+        d->preserved = true;
+        pr_info("d%u %s: preserved (shut down, memory kept)\n", d->domain_id, d->name);
+        all_domains_gone_check();
+        return;
+    }
+    struct domain_config cfg = d->config;
+    unsigned int restarts = d->restarts;
+    domain_release(d);
+    if (action == ACTION_RESTART) {
+        if (cfg.restart_limit && restarts >= cfg.restart_limit) {
+            pr_info("%s: restart limit (%u) reached; not restarting\n", cfg.name,
+                    cfg.restart_limit);
+        } else if (restart_hook) {
+            restart_hook(&cfg, restarts + 1);
+        }
+    }
+    all_domains_gone_check();
+}
+
+void domain_shutdown(struct domain *d, enum shutdown_reason reason)
+{
+    unsigned long flags;
+
+    spin_lock_irqsave(&d->lock, flags);
+    if (d->state != DOMAIN_RUNNING) {
+        spin_unlock_irqrestore(&d->lock, flags);
+        return;                     /* already ending */
+    }
+    d->state = DOMAIN_SHUTDOWN;
+    d->shutdown_reason = reason;
+    spin_unlock_irqrestore(&d->lock, flags);
+
+    domain_console_flush(d);
+    pr_info("d%u %s: shutdown reason=%s\n", d->domain_id, d->name,
+            shutdown_reason_name(reason));
+    update_all_vcpus(d);
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i])
+            stop_timer(&d->vcpu[i]->poll_timer);
+    init_timer(&d->reaper, domain_reap, d, 0);
+    set_timer(&d->reaper, NOW());
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    char why[200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    if (d->state == DOMAIN_RUNNING)
+        pr_err("d%u %s: crashed: %s\n", d->domain_id, d->name, why);
+    domain_shutdown(d, SHUTDOWN_CRASH);
+}
+
+/* Destroy a domain that never started (its build failed). */
+void domain_destroy(struct domain *d)
+{
+    unsigned long flags;
+
+    spin_lock_irqsave(&domlist_lock, flags);
+    list_del(&d->list);
+    nr_domains--;
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    domain_free(d);
+}
+
+/* Domains that are running or will run again (preserved ones do not count). */
+unsigned int domain_running_count(void)
+{
+    struct list_head *pos;
+    unsigned long flags;
+    unsigned int n = 0;
+
+    spin_lock_irqsave(&domlist_lock, flags);
+    list_for_each(pos, &domain_list)
+        if (!list_entry(pos, struct domain, list)->preserved)
+            n++;
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return n;
+}
+
+/* With no boot domains at all, poweroff_when_idle powers off at once. */
+void domains_boot_done(void)
+{
+    all_domains_gone_check();
+}

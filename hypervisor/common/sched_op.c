@@ -1,0 +1,100 @@
+/*
+ * SCHEDOP_*: the calling vCPU gives up the CPU (yield), waits (block, poll
+ * with a timeout) or ends its domain (shutdown).  Xen's semantics and
+ * error codes; operations on other domains are for the control domain.
+ */
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/guest_access.h>
+#include <keel/hypercall.h>
+#include <keel/schedule.h>
+#include <public/sched.h>
+
+#define POLL_MAX_PORTS   128        /* Xen's limit for SCHEDOP_poll */
+#define EVTCHN_2L_PORTS  4096       /* 2-level ABI on 64-bit: valid ports */
+
+static long sched_shutdown(struct vcpu *v, uint64_t arg, bool code_only)
+{
+    struct sched_shutdown s;
+
+    if (copy_from_guest(&s, arg, sizeof(s)) < 0)
+        return -EFAULT;
+    if (s.reason > SHUTDOWN_watchdog)
+        return -EINVAL;             /* suspend/soft reset need a toolstack */
+    if (code_only)
+        return 0;                   /* the reason is reported at shutdown anyway */
+    domain_shutdown(v->domain, (enum shutdown_reason)s.reason);
+    return 0;
+}
+
+static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
+{
+    uint64_t ports, timeout;
+    unsigned int nr_ports;
+
+    if (compat) {
+        struct compat_sched_poll p;
+        if (copy_from_guest(&p, arg, sizeof(p)) < 0)
+            return -EFAULT;
+        ports = p.ports, nr_ports = p.nr_ports, timeout = p.timeout;
+    } else {
+        struct sched_poll p;
+        if (copy_from_guest(&p, arg, sizeof(p)) < 0)
+            return -EFAULT;
+        ports = p.ports, nr_ports = p.nr_ports, timeout = p.timeout;
+    }
+    if (nr_ports > POLL_MAX_PORTS)
+        return -EINVAL;
+    for (unsigned int i = 0; i < nr_ports; i++) {
+        uint32_t port;
+        if (copy_from_guest(&port, ports + i * sizeof(port), sizeof(port)) < 0)
+            return -EFAULT;
+        if (port >= EVTCHN_2L_PORTS)
+            return -EINVAL;
+        /* No event channel can be pending yet: keep waiting. */
+    }
+    if (timeout)
+        set_timer(&v->poll_timer, (s_time_t)timeout);
+    vcpu_block(v);
+    return 0;
+}
+
+long do_sched_op(struct hypercall_args *args)
+{
+    struct vcpu *v = current;
+    unsigned long cmd = args->a[0];
+    uint64_t arg = args->a[1];
+
+    switch (cmd) {
+    case SCHEDOP_yield:
+        vcpu_yield(v);
+        return 0;
+    case SCHEDOP_block:
+        vcpu_block(v);
+        return 0;
+    case SCHEDOP_shutdown:
+        return sched_shutdown(v, arg, false);
+    case SCHEDOP_shutdown_code:
+        return sched_shutdown(v, arg, true);
+    case SCHEDOP_poll:
+        return sched_poll(v, arg, args->compat);
+    case SCHEDOP_remote_shutdown: {
+        struct sched_remote_shutdown r;
+        if (copy_from_guest(&r, arg, sizeof(r)) < 0)
+            return -EFAULT;
+        struct domain *d = domain_by_id(r.domain_id);
+        if (!d)
+            return -ESRCH;
+        if (!v->domain->is_privileged)
+            return -EPERM;
+        if (r.reason > SHUTDOWN_watchdog)
+            return -EINVAL;
+        domain_shutdown(d, (enum shutdown_reason)r.reason);
+        return 0;
+    }
+    case SCHEDOP_pin_override:
+        return v->domain->is_privileged ? -ENOSYS : -EPERM;
+    default:                        /* SCHEDOP_watchdog comes with the watchdog */
+        return -ENOSYS;
+    }
+}

@@ -1,0 +1,130 @@
+/*
+ * Domains and their virtual CPUs.
+ *
+ * A domain owns memory (every block in d->extents, counted in tot_pages
+ * against max_pages), a P2M (guest-physical to host frames, arch-specific:
+ * NPT on SVM) and up to MAX_VIRT_CPUS vCPUs.  Lifecycle:
+ *   created (paused) -> running <-> paused -> shut down (reason) -> dying
+ *   -> destroyed (every page freed), or crashed (shut down with reason
+ *   crash).  What happens after a shutdown is the domain's on_* action.
+ */
+#ifndef KEEL_DOMAIN_H
+#define KEEL_DOMAIN_H
+
+#include <keel/bootinfo.h>
+#include <keel/domain_config.h>
+#include <keel/list.h>
+#include <keel/sched.h>
+#include <keel/spinlock.h>
+#include <keel/time.h>
+#include <keel/timer.h>
+#include <asm/domain.h>
+
+typedef uint16_t domid_t;
+
+#define DOMID_FIRST_RESERVED 0x7ff0
+#define DOMID_SELF       0x7ff0
+#define DOMAIN_CONSOLE_LINE 256
+
+/* Xen's SHUTDOWN_* reasons. */
+enum shutdown_reason {
+    SHUTDOWN_POWEROFF = 0,
+    SHUTDOWN_REBOOT = 1,
+    SHUTDOWN_SUSPEND = 2,
+    SHUTDOWN_CRASH = 3,
+    SHUTDOWN_WATCHDOG = 4,
+    SHUTDOWN_SOFT_RESET = 5,
+};
+
+
+enum domain_state {
+    DOMAIN_CREATED,     /* being built; never run */
+    DOMAIN_RUNNING,     /* may run (unless paused) */
+    DOMAIN_SHUTDOWN,    /* stopped with shutdown_reason; vCPUs never run again */
+    DOMAIN_DYING,       /* being destroyed */
+};
+
+
+struct mem_extent {
+    mfn_t mfn;
+    unsigned int order;
+};
+
+struct vcpu {
+    unsigned int vcpu_id;
+    struct domain *domain;
+    struct sched_entity sched;      /* scheduler's view; sched.cpu = where it runs */
+    bool online;                    /* started (vCPU 0 at boot; others later) */
+    bool blocked;                   /* waiting for an event (HLT, SCHEDOP_block) */
+    bool runnable;                  /* as last told to the scheduler */
+    unsigned int pause_count;       /* > 0: must not run */
+    struct timer poll_timer;        /* SCHEDOP_poll / block timeout */
+    s_time_t run_time;              /* total time run, ns */
+    struct arch_vcpu arch;
+};
+
+struct domain {
+    domid_t domain_id;
+    char name[DOMAIN_NAME_MAX];
+    spinlock_t lock;
+    enum domain_state state;
+    enum shutdown_reason shutdown_reason;
+    unsigned int pause_count;
+    bool is_privileged;
+
+    unsigned int max_vcpus;
+    struct vcpu *vcpu[MAX_VIRT_CPUS];
+    struct sched_domain sched;      /* weight, cap, credits */
+
+    /* Memory: every block the domain owns, freed when it is destroyed. */
+    struct mem_extent *extents;
+    unsigned int nr_extents, max_extents;
+    uint64_t tot_pages, max_pages;
+    struct arch_domain arch;        /* P2M and other arch state */
+
+    /* Console output, assembled into whole lines "(NAME) text". */
+    char console_line[DOMAIN_CONSOLE_LINE];
+    unsigned int console_len;
+
+    struct domain_config config;
+    unsigned int restarts;          /* times rebuilt by on_*=restart */
+    bool preserved;                 /* shut down and kept (on_*=preserve) */
+    struct timer reaper;            /* applies the on_* action when stopped */
+    struct list_head list;          /* all domains */
+};
+
+/* The vCPU this physical CPU is running (NULL in the idle loop). */
+struct vcpu *current_vcpu(void);
+#define current (current_vcpu())
+
+/* Lifecycle (common/domain.c). */
+/* Memory, P2M and vCPUs; the caller builds the guest, then domain_start(). */
+int domain_create(const struct domain_config *cfg, struct domain **out);
+int domain_populate_ram(struct domain *d, const struct mem_range *ranges, unsigned int n);
+void domain_start(struct domain *d);
+void domain_unpause(struct domain *d);
+void domain_pause(struct domain *d);
+void domain_shutdown(struct domain *d, enum shutdown_reason reason);
+void domain_crash(struct domain *d, const char *why, ...) __attribute__((format(printf, 2, 3)));
+void domain_destroy(struct domain *d);      /* a domain that never started */
+unsigned int domain_running_count(void);
+void domains_boot_done(void);
+/* How on_*=restart rebuilds a domain (set by the boot-domain code). */
+typedef void (*domain_restart_fn_t)(const struct domain_config *cfg, unsigned int restarts);
+void domain_set_restart_hook(domain_restart_fn_t fn);
+struct domain *domain_by_id(domid_t id);
+unsigned int domain_count(void);
+const char *shutdown_reason_name(enum shutdown_reason r);
+
+/* Arch hooks. */
+bool arch_virt_enabled(void);               /* can guests run here at all */
+int arch_vcpu_create(struct vcpu *v);
+void arch_vcpu_destroy(struct vcpu *v);
+/* PVH start: 32-bit protected mode, paging off, EIP = entry, EBX = start_info. */
+void arch_vcpu_set_pvh_entry(struct vcpu *v, uint32_t entry, uint32_t start_info);
+
+/* Console output of a domain (common/domain_console.c). */
+void domain_console_write(struct domain *d, const char *buf, size_t len);
+void domain_console_flush(struct domain *d);
+
+#endif
