@@ -28,6 +28,7 @@ static int build_domain(const struct domain_config *cfg, unsigned int restarts)
     unsigned int nr_ram = guest_ram_ranges(mem, ram);
     struct pvh_kernel k;
     struct domain *d;
+    s_time_t t0 = NOW();
     uint64_t start_info;
     char why[160];
     int rc;
@@ -69,6 +70,9 @@ static int build_domain(const struct domain_config *cfg, unsigned int restarts)
         goto fail;
     arch_vcpu_set_pvh_entry(d->vcpu[0], k.entry, (uint32_t)start_info);
     domain_start(d);
+    pr_info("d%u %s: %lu MiB, %u vCPU%s, built in %lu us\n", d->domain_id, d->name,
+            (unsigned long)cfg->memory_mib, cfg->vcpus, cfg->vcpus == 1 ? "" : "s",
+            (unsigned long)((NOW() - t0) / 1000));
     return 0;
 fail:
     pr_err("domain %s: cannot build: %s; not started\n", cfg->name, why);
@@ -85,6 +89,7 @@ static void restart_domain(const struct domain_config *cfg, unsigned int restart
 void boot_domains_start(const struct boot_info *bi)
 {
     domain_set_restart_hook(restart_domain);
+    domains_boot_begin();
     if (bi->nr_mods && !arch_virt_enabled()) {
         pr_err("no hardware virtualization: boot domains are not started\n");
         domains_boot_done();

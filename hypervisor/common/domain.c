@@ -306,9 +306,30 @@ static enum domain_action action_for(const struct domain *d)
     }
 }
 
+/* Memory before the first domain, to show that domains leave nothing behind. */
+static uint64_t baseline_free_pages, baseline_xmalloc_objects;
+
+void domains_boot_begin(void)
+{
+    struct xmalloc_stats xs;
+    xmalloc_get_stats(&xs);
+    baseline_free_pages = page_alloc_free_pages();
+    baseline_xmalloc_objects = xs.live_objects;
+}
+
 static void all_domains_gone_check(void)
 {
-    if (opt_poweroff_when_idle && domain_running_count() == 0) {
+    if (domain_running_count() != 0)
+        return;
+    if (domain_count() == 0) {
+        struct xmalloc_stats xs;
+        xmalloc_get_stats(&xs);
+        pr_info("no domains: %lu pages free (%lu before the first domain), "
+                "%lu xmalloc objects (%lu before)\n",
+                (unsigned long)page_alloc_free_pages(), (unsigned long)baseline_free_pages,
+                (unsigned long)xs.live_objects, (unsigned long)baseline_xmalloc_objects);
+    }
+    if (opt_poweroff_when_idle) {
         pr_info("all domains gone\n");
         machine_poweroff();
     }

@@ -108,7 +108,8 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason);
 void domain_crash(struct domain *d, const char *why, ...) __attribute__((format(printf, 2, 3)));
 void domain_destroy(struct domain *d);      /* a domain that never started */
 unsigned int domain_running_count(void);
-void domains_boot_done(void);
+void domains_boot_begin(void);      /* before the first boot domain */
+void domains_boot_done(void);       /* after the last */
 /* How on_*=restart rebuilds a domain (set by the boot-domain code). */
 typedef void (*domain_restart_fn_t)(const struct domain_config *cfg, unsigned int restarts);
 void domain_set_restart_hook(domain_restart_fn_t fn);
