@@ -87,13 +87,15 @@ $(BUILD)/keel.iso: $(KEEL) scripts/grub.cfg
 # ---- run --------------------------------------------------------------------
 
 RUN_CMDLINE ?= console=com1 loglvl=info
+# Two demo domains whose lines interleave on the console.
+RUN_MODULES ?= $(BUILD)/guests/demo.elf domain name=left memory=16 -- ticks=12 ms=500 msg=hello-from-the-left-domain,$(BUILD)/guests/demo.elf domain name=right memory=16 -- ticks=8 ms=750 msg=greetings-from-the-right-domain
 
 .PHONY: run
-run: $(KEEL)
+run: $(KEEL) guests
 	@scripts/deps.sh
 	@echo "Keel on QEMU (TCG, SVM+NPT). Ctrl-a x quits QEMU."
 	$(QEMU) -machine q35 -cpu qemu64,+svm,+npt -smp 2 -m 1G -nographic \
-	    -no-reboot -kernel $(KEEL) -append "$(RUN_CMDLINE)"
+	    -no-reboot -kernel $(KEEL) -append "$(RUN_CMDLINE)" -initrd "$(RUN_MODULES)"
 
 # ---- tests ------------------------------------------------------------------
 
@@ -118,9 +120,10 @@ check-boot:
 # ---- bench ------------------------------------------------------------------
 
 .PHONY: bench
-bench: $(KEEL)
+bench: $(KEEL) guests
 	@scripts/deps.sh
 	@$(PYTHON) bench/boot_time.py --keel $(KEEL)
+	@$(PYTHON) bench/guests.py --build $(BUILD)
 
 .PHONY: clean help
 clean:
