@@ -7,15 +7,12 @@
  */
 #include <keel/domain.h>
 #include <asm/hvm.h>
+#include <keel/hypercall.h>
 #include <asm/processor.h>
+#include <public/xen.h>
 
-#define XEN_LEAF_BASE      0x40000000
-#define XEN_LEAF_COUNT     5            /* base+0 .. base+4 */
-#define XEN_VERSION_MAJOR  4
-#define XEN_VERSION_MINOR  17
-#define XEN_HYPERCALL_MSR  0x40000000
-#define HVM_FEAT_VCPU_ID   (1u << 3)    /* EBX holds the vCPU ID */
-#define HVM_FEAT_DOMID     (1u << 4)    /* ECX holds the domain ID */
+#define XEN_LEAF_BASE      XEN_CPUID_LEAF_BASE
+#define XEN_LEAF_COUNT     (XEN_CPUID_MAX_NUM_LEAVES + 1)  /* base+0 .. base+5, as Xen 4.17 */
 
 /* Leaf 1 ECX bits hidden from guests. */
 #define L1C_MONITOR  (1u << 3)
@@ -30,29 +27,31 @@
 /* Leaf 0x80000001 ECX */
 #define E1C_SVM      (1u << 2)
 
-static void xen_leaves(struct vcpu *v, uint32_t leaf, uint32_t *a, uint32_t *b,
+static void xen_leaves(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t *a, uint32_t *b,
                        uint32_t *c, uint32_t *d)
 {
     switch (leaf - XEN_LEAF_BASE) {
     case 0:
-        *a = XEN_LEAF_BASE + XEN_LEAF_COUNT - 1;
-        *b = 0x566e6558;            /* "XenV" */
-        *c = 0x65584d4d;            /* "MMXe" */
-        *d = 0x4d4d566e;            /* "nVMM" */
+        *a = XEN_LEAF_BASE + XEN_CPUID_MAX_NUM_LEAVES;
+        *b = XEN_CPUID_SIGNATURE_EBX;
+        *c = XEN_CPUID_SIGNATURE_ECX;
+        *d = XEN_CPUID_SIGNATURE_EDX;
         break;
     case 1:
-        *a = (XEN_VERSION_MAJOR << 16) | XEN_VERSION_MINOR;
+        *a = (KEEL_XEN_MAJOR << 16) | KEEL_XEN_MINOR;
         break;
     case 2:
         *a = 1;                     /* hypercall pages */
-        *b = XEN_HYPERCALL_MSR;
+        *b = XEN_MSR_HYPERCALL_PAGE;
         break;
-    case 4:
-        *a = HVM_FEAT_VCPU_ID | HVM_FEAT_DOMID;
-        *b = v->vcpu_id;
-        *c = v->domain->domain_id;
+    case XEN_CPUID_LEAF_HVM:
+        if (subleaf == 0) {         /* Xen fills sub-leaf 0 only */
+            *a = XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT;
+            *b = v->vcpu_id;
+            *c = v->domain->domain_id;
+        }
         break;
-    default:                        /* 3: TSC leaf, nothing to report yet */
+    default:                        /* 3 (TSC), 5 (PV): nothing to report yet */
         break;
     }
 }
@@ -62,7 +61,7 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 {
     *a = *b = *c = *d = 0;
     if (leaf >= XEN_LEAF_BASE && leaf < XEN_LEAF_BASE + XEN_LEAF_COUNT) {
-        xen_leaves(v, leaf, a, b, c, d);
+        xen_leaves(v, leaf, subleaf, a, b, c, d);
         return;
     }
     uint32_t max_basic = cpuid(0).eax, max_ext = cpuid(0x80000000).eax;
