@@ -43,6 +43,8 @@ svm_vmrun:
         mov     GREGS_R15(%rdi), %r15
         mov     GREGS_RDI(%rdi), %rdi
         vmrun   %rax
+        .globl svm_vmrun_exit
+svm_vmrun_exit:
         /* #VMEXIT: %rax and %rsp are the host's again, GIF is 0. */
         push    %rdi
         mov     16(%rsp), %rdi          /* regs */
