@@ -288,17 +288,15 @@ static void svm_assign_asid(struct vcpu *v, struct vmcb *vmcb)
 
 /*
  * QEMU's nested SVM sometimes leaves the host's own state in the guest
- * save area (see DESIGN.md): RIP just after our VMRUN, our code segment,
- * a stack inside this CPU's hypervisor stack.  Entering with it would run
+ * save area (see DESIGN.md): RIP just after our VMRUN and our code
+ * segment (and a hypervisor stack, of whichever CPU ran it).  Entering would run
  * hypervisor code as the guest: refuse, and say which exit came before.
  */
 extern const char svm_vmrun_exit[];
 
 static bool vmcb_holds_host_state(const struct vmcb *vmcb)
 {
-    const struct cpu_info *c = this_cpu();
-    return vmcb->rip == (uintptr_t)svm_vmrun_exit && vmcb->cs.sel == HV_CS &&
-           vmcb->rsp >= c->stack_base && vmcb->rsp < c->stack_top;
+    return vmcb->rip == (uintptr_t)svm_vmrun_exit && vmcb->cs.sel == HV_CS;
 }
 
 static void sync_to_vmcb(struct vcpu *v, struct vmcb *vmcb)
