@@ -33,6 +33,7 @@
 
 /* Xen's errno values (Linux's x86 numbering), as hypercalls return them. */
 #define XEN_EPERM   1
+#define XEN_ESRCH   3
 #define XEN_EFAULT  14
 #define XEN_EINVAL  22
 #define XEN_ENOSYS  38
