@@ -194,7 +194,7 @@ static int vcpu_create(struct domain *d, unsigned int id, unsigned int cpu)
 
 static void vcpu_destroy(struct vcpu *v)
 {
-    stop_timer(&v->poll_timer);
+    kill_timer(&v->poll_timer);
     sched_entity_remove(&v->sched);
     arch_vcpu_destroy(v);
     xfree(v);

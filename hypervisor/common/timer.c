@@ -7,6 +7,7 @@
 struct timer_queue {
     spinlock_t lock;
     struct list_head timers;    /* sorted by expires, earliest first */
+    struct timer *running;      /* whose callback runs right now */
 };
 
 static struct timer_queue queues[NR_CPUS];
@@ -91,14 +92,28 @@ void timer_softirq_action(void)
             break;
         queue_remove(t);
         /* Call without the lock: the callback may re-arm this timer. */
+        q->running = t;
         spin_unlock_irqrestore(&q->lock, flags);
         t->fn(t->data);
         spin_lock_irqsave(&q->lock, flags);
+        q->running = NULL;
     }
     s_time_t next = list_empty(&q->timers) ? 0 :
                     list_first_entry(&q->timers, struct timer, entry)->expires;
     arch_timer_program(next);
     spin_unlock_irqrestore(&q->lock, flags);
+}
+
+void kill_timer(struct timer *t)
+{
+    struct timer_queue *q = &queues[t->cpu];
+
+    stop_timer(t);
+    /* Its callback may be running on its CPU: wait, unless that is us. */
+    if (t->cpu == smp_processor_id())
+        return;
+    while (__atomic_load_n(&q->running, __ATOMIC_ACQUIRE) == t)
+        cpu_relax();
 }
 
 s_time_t timer_next_expiry(unsigned int cpu)

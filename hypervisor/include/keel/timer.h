@@ -24,6 +24,8 @@ void init_timer(struct timer *t, void (*fn)(void *), void *data, unsigned int cp
 /* (Re)arm t for expires (absolute, ns since boot); a past time fires at once. */
 void set_timer(struct timer *t, s_time_t expires);
 void stop_timer(struct timer *t);
+/* stop_timer, and wait until its callback is not running (before freeing t). */
+void kill_timer(struct timer *t);
 /* Run expired timers of this CPU and re-arm its hardware timer (softirq). */
 void timer_softirq_action(void);
 /* Earliest expiry queued on cpu, or 0 if none (for debug output and tests). */
