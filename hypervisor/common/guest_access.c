@@ -66,7 +66,7 @@ static int copy_gva(uint64_t gva, void *buf, size_t len, bool write)
     struct vcpu *v = current;
     uint8_t *p = buf;
 
-    if (!v)
+    if (!v || gva + len < gva)     /* no wrap to address 0 */
         return -EFAULT;
     while (len) {
         size_t chunk = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
