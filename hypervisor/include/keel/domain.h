@@ -19,11 +19,8 @@
 #include <keel/time.h>
 #include <keel/timer.h>
 #include <asm/domain.h>
+#include <public/xen.h>          /* domid_t, DOMID_* */
 
-typedef uint16_t domid_t;
-
-#define DOMID_FIRST_RESERVED 0x7ff0
-#define DOMID_SELF       0x7ff0
 #define DOMAIN_CONSOLE_LINE 256
 
 /* Xen's SHUTDOWN_* reasons. */
