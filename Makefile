@@ -137,3 +137,4 @@ help:
 	@echo "make check-unit / check-boot   one part of make test"
 	@echo "make bench   boot-time figures"
 -include guests/Makefile.inc
+-include scripts/linux.mk
