@@ -13,6 +13,7 @@
 
 #include <keel/bootinfo.h>
 #include <keel/domain_config.h>
+#include <keel/event.h>
 #include <keel/list.h>
 #include <keel/sched.h>
 #include <keel/spinlock.h>
@@ -78,6 +79,7 @@ struct domain {
     unsigned int nr_extents, max_extents;
     uint64_t tot_pages, max_pages;
     struct arch_domain arch;        /* P2M and other arch state */
+    struct evtchn_domain evtchn;    /* event-channel ports (common/event_channel.c) */
 
     /* Console output, assembled into whole lines "(NAME) text". */
     char console_line[DOMAIN_CONSOLE_LINE];
