@@ -202,12 +202,23 @@ static void vcpu_destroy(struct vcpu *v)
 
 /* ---- lifecycle ------------------------------------------------------------------ */
 
+void domain_update_vcpu_time(struct vcpu *v)
+{
+    struct shared_info *si = v->domain->shared_info;
+    if (si && v->vcpu_id < XEN_LEGACY_MAX_VCPUS)
+        arch_vcpu_time_update(v, &si->vcpu_info[v->vcpu_id].time);
+}
+
 static void domain_free(struct domain *d)
 {
+    if (d->shared_info)
+        evtchn_destroy(d);
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpu[i])
             vcpu_destroy(d->vcpu[i]);
     free_domain_memory(d);
+    if (d->shared_info)
+        free_xenheap_pages(d->shared_info, 0);
     xfree(d);
 }
 
@@ -238,9 +249,20 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
         return rc;
     }
 
+    d->shared_info_gfn = ~0ULL;
+    d->shared_info = alloc_xenheap_pages(0);
+    if (!d->shared_info) {
+        xfree(d);
+        return -ENOMEM;
+    }
+    memset(d->shared_info, 0, PAGE_SIZE);
+    evtchn_init(d, d->shared_info, 0);
+    arch_domain_wallclock(d->shared_info);
     rc = p2m_init(d);
     for (unsigned int i = 0; rc == 0 && i < d->max_vcpus; i++)
         rc = vcpu_create(d, i, next_cpu++ % nr_cpus_online);
+    for (unsigned int i = 0; rc == 0 && i < d->max_vcpus; i++)
+        domain_update_vcpu_time(d->vcpu[i]);
     if (rc < 0) {
         domain_free(d);
         return rc;
@@ -427,6 +449,7 @@ void domain_destroy(struct domain *d)
 {
     unsigned long flags;
 
+    d->state = DOMAIN_DYING;
     spin_lock_irqsave(&domlist_lock, flags);
     list_del(&d->list);
     nr_domains--;

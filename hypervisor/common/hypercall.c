@@ -13,6 +13,7 @@ static const hypercall_fn_t hypercall_table[] = {
     [__HYPERVISOR_xen_version] = do_xen_version,
     [__HYPERVISOR_console_io] = do_console_io,
     [__HYPERVISOR_sched_op] = do_sched_op,
+    [__HYPERVISOR_memory_op] = do_memory_op,
 };
 
 long hypercall_dispatch(struct hypercall_args *args)

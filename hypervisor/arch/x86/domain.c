@@ -3,6 +3,8 @@
  * backend, which vCPU each pCPU runs, and the switch between them.
  */
 #include <keel/domain.h>
+#include <keel/p2m.h>
+#include <keel/softirq.h>
 #include <keel/schedule.h>
 #include <keel/smp.h>
 #include <asm/hvm.h>
@@ -54,4 +56,14 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
 void arch_vcpu_run(struct vcpu *v)
 {
     hvm->vcpu_run(v);
+}
+
+/* Make every pCPU running a vCPU of d exit; it re-enters with a fresh ASID. */
+void p2m_flush_guest_tlbs(struct domain *d)
+{
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+        struct vcpu *v = arch_cpu_current(cpu);
+        if (v && v->domain == d && cpu != smp_processor_id())
+            arch_send_event_check(cpu);
+    }
 }

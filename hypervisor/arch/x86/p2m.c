@@ -85,6 +85,57 @@ out:
     return rc;
 }
 
+/*
+ * Point one guest frame at mfn (INVALID_MFN: unmap it), whatever was there:
+ * a 2 MiB leaf covering it is split into 512 4 KiB entries first.  *old gets the frame that was
+ * mapped (INVALID_MFN if none).  The caller makes vCPUs drop stale
+ * translations (p2m_flush_guest_tlbs).
+ */
+int p2m_set_4k(struct domain *d, uint64_t gfn, mfn_t mfn, mfn_t *old)
+{
+    struct p2m *p2m = &d->arch.p2m;
+    uint64_t *table;
+    int rc = 0;
+
+    *old = INVALID_MFN;
+    if (gfn >= GFN_LIMIT)
+        return -EINVAL;
+    spin_lock(&p2m->lock);
+    table = maddr_to_virt(p2m->root);
+    for (int level = 3; level > 0; level--) {
+        uint64_t *e = &table[index_at(gfn, level)];
+        if (!(*e & PTE_P)) {
+            paddr_t t = table_alloc(p2m);
+            if (!t) {
+                rc = -ENOMEM;
+                goto out;
+            }
+            *e = t | NPT_TABLE;
+        } else if (*e & PTE_PS) {
+            /* Split the 2 MiB leaf: same frames, 4 KiB at a time. */
+            paddr_t t = table_alloc(p2m);
+            if (!t) {
+                rc = -ENOMEM;
+                goto out;
+            }
+            uint64_t *pt = maddr_to_virt(t);
+            paddr_t base = *e & ADDR_MASK & ~((paddr_t)(2UL << 20) - 1);
+            for (int i = 0; i < 512; i++)
+                pt[i] = (base + ((paddr_t)i << PAGE_SHIFT)) | NPT_LEAF;
+            *e = t | NPT_TABLE;
+        }
+        table = table_va(*e);
+    }
+    uint64_t *e = &table[index_at(gfn, 0)];
+    if (*e & PTE_P)
+        *old = (*e & ADDR_MASK) >> PAGE_SHIFT;
+    *e = mfn == INVALID_MFN ? 0 : (mfn << PAGE_SHIFT) | NPT_LEAF;
+    p2m->generation++;
+out:
+    spin_unlock(&p2m->lock);
+    return rc;
+}
+
 mfn_t p2m_lookup(struct domain *d, uint64_t gfn)
 {
     struct p2m *p2m = &d->arch.p2m;

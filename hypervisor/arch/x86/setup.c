@@ -167,6 +167,7 @@ void start_keel(uint32_t magic, uint32_t info_pa)
     time_init();
     timer_subsystem_init();
     hvm_init();
+    pvclock_init();
     if (hvm_cpu_up() < 0)
         panic("out of memory enabling virtualization on the boot CPU");
     local_irq_enable();

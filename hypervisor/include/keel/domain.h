@@ -79,6 +79,8 @@ struct domain {
     unsigned int nr_extents, max_extents;
     uint64_t tot_pages, max_pages;
     struct arch_domain arch;        /* P2M and other arch state */
+    struct shared_info *shared_info;    /* hypervisor's view of the page */
+    uint64_t shared_info_gfn;       /* where the guest mapped it; ~0: nowhere */
     struct evtchn_domain evtchn;    /* event-channel ports (common/event_channel.c) */
 
     /* Console output, assembled into whole lines "(NAME) text". */
@@ -122,6 +124,12 @@ int arch_vcpu_create(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 /* PVH start: 32-bit protected mode, paging off, EIP = entry, EBX = start_info. */
 void arch_vcpu_set_pvh_entry(struct vcpu *v, uint32_t entry, uint32_t start_info);
+
+/* Guest time (arch): a vCPU's pvclock, the wallclock at system time 0. */
+void arch_vcpu_time_update(struct vcpu *v, struct vcpu_time_info *t);
+void arch_domain_wallclock(struct shared_info *si);
+/* Refresh v's time area (its shared_info slot; common/domain.c). */
+void domain_update_vcpu_time(struct vcpu *v);
 
 /* Console output of a domain (common/domain_console.c). */
 void domain_console_write(struct domain *d, const char *buf, size_t len);

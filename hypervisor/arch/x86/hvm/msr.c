@@ -108,6 +108,7 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
         return 0;
     case MSR_TSC:
         hvm->set_tsc_offset(v, val - rdtsc());
+        domain_update_vcpu_time(v);     /* the pvclock is in guest TSC units */
         return 0;
     case MSR_XEN_HYPERCALL:
         return write_hypercall_page(v, val);

@@ -272,9 +272,13 @@ static void svm_set_tsc_offset(struct vcpu *v, uint64_t o) { v->arch.vmcb->tsc_o
 static void svm_assign_asid(struct vcpu *v, struct vmcb *vmcb)
 {
     struct cpu_info *c = this_cpu();
+    uint64_t p2m_gen = __atomic_load_n(&v->domain->arch.p2m.generation, __ATOMIC_ACQUIRE);
 
-    if (v->arch.asid_cpu == (int)c->id && v->arch.asid_generation == c->asid_generation)
+    /* A fresh ASID also drops translations of a P2M that has changed since. */
+    if (v->arch.asid_cpu == (int)c->id && v->arch.asid_generation == c->asid_generation &&
+        v->arch.p2m_generation == p2m_gen)
         return;
+    v->arch.p2m_generation = p2m_gen;
     if (c->next_asid >= svm_features.nr_asids) {
         c->asid_generation++;
         c->next_asid = 1;

@@ -27,6 +27,7 @@ struct p2m {
     spinlock_t lock;
     paddr_t root;               /* PML4 of the nested page table */
     uint64_t table_pages;       /* page-table pages held */
+    uint64_t generation;        /* bumped when a mapping changes or goes */
 };
 
 struct arch_domain {
@@ -52,6 +53,7 @@ struct arch_vcpu {
     uint32_t asid;
     uint64_t asid_generation;
     int asid_cpu;               /* pCPU the ASID belongs to (-1: none) */
+    uint64_t p2m_generation;    /* of the P2M its TLB entries came from */
     uint64_t pending_event;     /* EVENTINJ-format event for the next entry */
     uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image */
 };

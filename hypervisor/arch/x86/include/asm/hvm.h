@@ -42,6 +42,7 @@ extern const struct hvm_ops *hvm;
 bool hvm_init(void);
 bool hvm_enabled(void);
 int hvm_cpu_up(void);                       /* every pCPU */
+void pvclock_init(void);                    /* guest time scale and wallclock */
 void hvm_fpu_init(struct vcpu *v);
 void hvm_context_switch(struct vcpu *prev, struct vcpu *next);
 
