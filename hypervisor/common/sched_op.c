@@ -5,6 +5,7 @@
  */
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/event.h>
 #include <keel/guest_access.h>
 #include <keel/hypercall.h>
 #include <keel/schedule.h>
@@ -51,7 +52,12 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
             return -EFAULT;
         if (port >= EVTCHN_2L_PORTS)
             return -EINVAL;
-        /* No event channel can be pending yet: keep waiting. */
+        /*
+         * An event already there (masked or not) ends the poll at once;
+         * like Xen, later ports are then not even looked at.
+         */
+        if (evtchn_port_is_pending(v->domain, port))
+            return 0;
     }
     if (timeout)
         set_timer(&v->poll_timer, (s_time_t)timeout);

@@ -73,6 +73,13 @@ void vcpu_yield(struct vcpu *v)
     raise_softirq(SCHEDULE_SOFTIRQ);
 }
 
+void vcpu_kick(struct vcpu *v)
+{
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+        if (cpu_online(cpu) && arch_cpu_current(cpu) == v && cpu != smp_processor_id())
+            arch_send_event_check(cpu);
+}
+
 bool vcpu_is_current_anywhere(struct vcpu *v)
 {
     for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)

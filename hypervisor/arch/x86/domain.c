@@ -18,8 +18,10 @@ bool arch_virt_enabled(void)
 int arch_vcpu_create(struct vcpu *v)
 {
     int rc = hvm->vcpu_create(v);
-    if (rc == 0)
+    if (rc == 0) {
         hvm_fpu_init(v);
+        vlapic_init(v);
+    }
     return rc;
 }
 

@@ -19,6 +19,8 @@ void vcpu_update_runnable(struct vcpu *v);
 void vcpu_block(struct vcpu *v);         /* until vcpu_unblock() */
 void vcpu_unblock(struct vcpu *v);
 void vcpu_yield(struct vcpu *v);
+/* If v is in guest mode on another CPU, make it exit (to see new events). */
+void vcpu_kick(struct vcpu *v);
 /* Whether v is the current vCPU of some physical CPU. */
 bool vcpu_is_current_anywhere(struct vcpu *v);
 

@@ -1,7 +1,7 @@
 /*
  * What a guest sees in CPUID: the host's view minus what Keel does not
- * give guests (SVM/VMX, XSAVE and the AVX family that needs it, MONITOR,
- * x2APIC), with the hypervisor bit set and Xen's leaves at 0x40000000:
+ * give guests (SVM/VMX, XSAVE and the AVX family that needs it, MONITOR),
+ * x2APIC added (the virtual APIC has only that mode), the hypervisor bit set and Xen's leaves at 0x40000000:
  * signature, version, hypercall page MSR, HVM features with vCPU and
  * domain IDs.
  */
@@ -73,11 +73,14 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
     *a = r.eax, *b = r.ebx, *c = r.ecx, *d = r.edx;
     switch (leaf) {
     case 1:
-        *c &= ~(L1C_MONITOR | L1C_VMX | L1C_X2APIC | L1C_XSAVE | L1C_OSXSAVE | L1C_AVX);
-        *c |= L1C_HV;
+        *c &= ~(L1C_MONITOR | L1C_VMX | L1C_XSAVE | L1C_OSXSAVE | L1C_AVX);
+        *c |= L1C_HV | L1C_X2APIC;      /* the virtual APIC is x2APIC-only */
         /* Initial APIC ID: the vCPU ID; logical processor count: the domain's. */
         *b = (*b & 0x0000ffff) | (v->vcpu_id << 24) |
              ((v->domain->max_vcpus & 0xff) << 16);
+        break;
+    case 0xb:                       /* x2APIC topology: one thread per core */
+        *d = v->vcpu_id;
         break;
     case 5:                         /* MONITOR/MWAIT: hidden */
     case 0xd:                       /* XSAVE: hidden */

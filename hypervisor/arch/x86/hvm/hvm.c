@@ -8,6 +8,7 @@
 #include <keel/lib.h>
 #include <keel/printk.h>
 #include <keel/schedule.h>
+#include <asm/vlapic.h>
 #include <asm/hvm.h>
 #include <asm/boot.h>
 #include <asm/percpu.h>
@@ -73,7 +74,20 @@ void hvm_context_switch(struct vcpu *prev, struct vcpu *next)
 
 void hvm_hlt(struct vcpu *v)
 {
+    /* An interrupt already waiting ends the halt at once. */
+    if (vlapic_pending_vector(v) >= 0 || v->arch.nmi_pending)
+        return;
     vcpu_block(v);
+    /* Raised meanwhile (on another CPU): do not sleep through it. */
+    if (vlapic_pending_vector(v) >= 0)
+        vcpu_unblock(v);
+}
+
+void hvm_inject_nmi(struct vcpu *v)
+{
+    v->arch.nmi_pending = true;
+    vcpu_unblock(v);
+    vcpu_kick(v);
 }
 
 void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code)

@@ -12,6 +12,7 @@
 #include <asm/boot.h>
 #include <asm/hvm.h>
 #include <asm/msr.h>
+#include <asm/vlapic.h>
 #include <asm/processor.h>
 
 #define MSR_TSC             0x00000010
@@ -74,6 +75,8 @@ static void log_unknown_once(struct vcpu *v, uint32_t msr, bool write)
 
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+    if (msr >= 0x800 && msr <= 0x8ff)
+        return vlapic_msr_read(v, msr, val);
     switch (msr) {
     case MSR_EFER:
         *val = hvm->get_efer(v);
@@ -85,7 +88,7 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
         *val = rdtsc() + hvm->get_tsc_offset(v);
         return 0;
     case MSR_APIC_BASE:
-        *val = APIC_DEFAULT_BASE | APIC_BASE_ENABLE | (v->vcpu_id == 0 ? APIC_BASE_BSP : 0);
+        *val = v->arch.vlapic.apic_base;
         return 0;
     case MSR_MTRR_CAP:
     case MSR_MTRR_DEF_TYPE:
@@ -98,7 +101,14 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+    if (msr >= 0x800 && msr <= 0x8ff)
+        return vlapic_msr_write(v, msr, val);
     switch (msr) {
+    case MSR_APIC_BASE:
+        /* Only x2APIC mode exists here: it must stay enabled, at its address. */
+        if ((val & ~APIC_BASE_BSP) != (APIC_DEFAULT_BASE | APIC_BASE_ENABLE | APIC_BASE_X2APIC))
+            return -1;
+        return 0;
     case MSR_EFER:
         return hvm->set_efer(v, val);
     case MSR_PAT:

@@ -160,6 +160,7 @@ static void exit_invalid(struct vcpu *v, struct vmcb *vmcb)
 
 static const exit_handler_t exit_handlers[] = {
     [VMEXIT_INTR] = exit_nothing,
+    [VMEXIT_VINTR] = svm_exit_vintr,
     [VMEXIT_NMI] = exit_nothing,
     [VMEXIT_SMI] = exit_nothing,
     [VMEXIT_INIT] = exit_nothing,

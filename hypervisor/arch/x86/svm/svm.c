@@ -22,6 +22,7 @@
 #include <asm/page.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/vlapic.h>
 #include "svm.h"
 #include "vmcb.h"
 
@@ -319,6 +320,54 @@ static void sync_from_vmcb(struct vcpu *v, const struct vmcb *vmcb)
     v->arch.regs.rflags = vmcb->rflags;
 }
 
+static void interrupt_window(struct vmcb *vmcb, bool want)
+{
+    if (want) {
+        vmcb->vintr |= VINTR_V_IRQ | VINTR_PRIO_MAX | VINTR_IGN_TPR;
+        vmcb->intercept_misc1 |= MISC1_VINTR;
+    } else {
+        vmcb->vintr &= ~(VINTR_V_IRQ | VINTR_PRIO_MAX | VINTR_IGN_TPR);
+        vmcb->intercept_misc1 &= ~MISC1_VINTR;
+    }
+}
+
+/*
+ * What to deliver on this entry: an event being re-delivered or an
+ * exception first, then an NMI, then the virtual APIC's highest interrupt
+ * if the guest can take it now; if it cannot (IF clear, interrupt
+ * shadow), ask for an exit as soon as it can.
+ */
+static void svm_pick_event(struct vcpu *v, struct vmcb *vmcb)
+{
+    bool shadow = vmcb->interrupt_shadow & 1;
+
+    if (v->arch.pending_event)
+        return;
+    if (v->arch.nmi_pending && !shadow) {
+        v->arch.nmi_pending = false;
+        v->arch.pending_event = EVENT_VALID | EVENT_TYPE_NMI | 2;
+        return;
+    }
+    int vec = vlapic_pending_vector(v);
+    if (vec < 0) {
+        interrupt_window(vmcb, false);
+        return;
+    }
+    if ((v->arch.regs.rflags & X86_RFLAGS_IF) && !shadow) {
+        vlapic_accept(v, vec);
+        v->arch.pending_event = EVENT_VALID | EVENT_TYPE_INTR | (uint64_t)vec;
+        interrupt_window(vmcb, false);
+    } else {
+        interrupt_window(vmcb, true);
+    }
+}
+
+/* The guest can take interrupts again: the next entry injects. */
+void svm_exit_vintr(struct vcpu *v, struct vmcb *vmcb)
+{
+    interrupt_window(vmcb, false);
+}
+
 static void svm_vcpu_run(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
@@ -332,6 +381,7 @@ static void svm_vcpu_run(struct vcpu *v)
                      v->vcpu_id, (unsigned long)vmcb->rip, (unsigned long)vmcb->exitcode);
         return;
     }
+    svm_pick_event(v, vmcb);
     /* Written last: QEMU delivers an injected event inside VMRUN. */
     vmcb->eventinj = v->arch.pending_event;
     v->arch.pending_event = 0;

@@ -20,5 +20,6 @@ extern struct svm_features svm_features;
 bool svm_probe(void);
 const struct hvm_ops *svm_backend(void);
 void svm_exit_dispatch(struct vcpu *v, struct vmcb *vmcb);
+void svm_exit_vintr(struct vcpu *v, struct vmcb *vmcb);
 
 #endif

@@ -130,6 +130,11 @@ STATIC_ASSERT(__builtin_offsetof(struct vmcb, g_pat) == 0x668);
 #define MISC2_XSETBV      (1u << 13)
 
 #define VINTR_MASKING     (1ULL << 24)
+#define VINTR_V_IRQ       (1ULL << 8)
+#define VINTR_PRIO_MAX    (0xfULL << 16)
+#define VINTR_IGN_TPR     (1ULL << 20)
+#define MISC1_VINTR       (1u << 4)
+#define VMEXIT_VINTR      0x064
 
 /* EVENTINJ / EXITINTINFO */
 #define EVENT_VALID       (1ULL << 31)

@@ -20,6 +20,7 @@
 
 #ifndef __ASSEMBLER__
 #include <keel/spinlock.h>
+#include <asm/vlapic.h>
 #include <keel/types.h>
 
 /* Guest-physical to host mapping: a 4-level table in the NPT format. */
@@ -55,6 +56,8 @@ struct arch_vcpu {
     int asid_cpu;               /* pCPU the ASID belongs to (-1: none) */
     uint64_t p2m_generation;    /* of the P2M its TLB entries came from */
     uint64_t pending_event;     /* EVENTINJ-format event for the next entry */
+    bool nmi_pending;           /* an NMI to deliver when nothing else is */
+    struct vlapic vlapic;
     uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image */
 };
 

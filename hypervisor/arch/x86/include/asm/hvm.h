@@ -61,6 +61,7 @@ void hvm_io_out(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
 /* Returns true when the call instruction must be re-executed (continuation). */
 bool hvm_hypercall(struct vcpu *v);
 void hvm_hlt(struct vcpu *v);
+void hvm_inject_nmi(struct vcpu *v);
 void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code);
 
 #endif
