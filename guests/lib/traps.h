@@ -4,6 +4,8 @@
 
 #ifdef __x86_64__
 void traps_init(void);
+/* Set by a test that enables interrupts: called for vectors 32-255. */
+extern void (*guest_irq_handler)(uint64_t vector);
 #else
 static inline void traps_init(void) {}
 #endif

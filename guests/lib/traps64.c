@@ -63,10 +63,18 @@ static const char *vector_name(uint64_t v)
     return v < 32 ? names[v] : "interrupt";
 }
 
+void (*guest_irq_handler)(uint64_t vector);
+
 void trap_handler(struct trap_frame *f);
 void trap_handler(struct trap_frame *f)
 {
     static int depth;
+
+    /* An external interrupt a test asked for (vectors 32-255). */
+    if (f->vector >= 32 && guest_irq_handler) {
+        guest_irq_handler(f->vector);
+        return;
+    }
 
     for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
         if (e->insn == f->rip) {
