@@ -76,7 +76,10 @@ long do_sched_op(struct hypercall_args *args)
         vcpu_yield(v);
         return 0;
     case SCHEDOP_block:
+        /* Until an event: one already pending means no wait at all. */
         vcpu_block(v);
+        if (evtchn_upcall_pending(v))
+            vcpu_unblock(v);
         return 0;
     case SCHEDOP_shutdown:
         return sched_shutdown(v, arg, false);

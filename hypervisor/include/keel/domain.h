@@ -21,6 +21,7 @@
 #include <keel/timer.h>
 #include <asm/domain.h>
 #include <public/xen.h>          /* domid_t, DOMID_* */
+#include <public/hvm/hvm_op.h>
 
 #define DOMAIN_CONSOLE_LINE 256
 
@@ -81,6 +82,8 @@ struct domain {
     struct arch_domain arch;        /* P2M and other arch state */
     struct shared_info *shared_info;    /* hypervisor's view of the page */
     uint64_t shared_info_gfn;       /* where the guest mapped it; ~0: nowhere */
+    uint64_t hvm_params[HVM_NR_PARAMS];
+    uint8_t callback_vector;        /* upcall vector (CALLBACK_IRQ type 2); 0: none */
     struct evtchn_domain evtchn;    /* event-channel ports (common/event_channel.c) */
 
     /* Console output, assembled into whole lines "(NAME) text". */

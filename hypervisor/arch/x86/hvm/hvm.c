@@ -5,6 +5,7 @@
  * HLT and nested page faults.
  */
 #include <keel/domain.h>
+#include <keel/event.h>
 #include <keel/lib.h>
 #include <keel/printk.h>
 #include <keel/schedule.h>
@@ -72,15 +73,28 @@ void hvm_context_switch(struct vcpu *prev, struct vcpu *next)
     }
 }
 
+static bool interrupt_waiting(struct vcpu *v)
+{
+    return vlapic_pending_vector(v) >= 0 || v->arch.nmi_pending ||
+           (v->domain->callback_vector && evtchn_upcall_pending(v));
+}
+
 void hvm_hlt(struct vcpu *v)
 {
     /* An interrupt already waiting ends the halt at once. */
-    if (vlapic_pending_vector(v) >= 0 || v->arch.nmi_pending)
+    if (interrupt_waiting(v))
         return;
     vcpu_block(v);
     /* Raised meanwhile (on another CPU): do not sleep through it. */
-    if (vlapic_pending_vector(v) >= 0)
+    if (interrupt_waiting(v))
         vcpu_unblock(v);
+}
+
+/* An event channel made an upcall pending for v (common/event_channel.c). */
+void evtchn_notify_vcpu(struct vcpu *v)
+{
+    vcpu_unblock(v);
+    vcpu_kick(v);
 }
 
 void hvm_inject_nmi(struct vcpu *v)

@@ -9,6 +9,7 @@
  * once.
  */
 #include <keel/domain.h>
+#include <keel/event.h>
 #include <keel/errno.h>
 #include <keel/lib.h>
 #include <keel/p2m.h>
@@ -346,6 +347,17 @@ static void svm_pick_event(struct vcpu *v, struct vmcb *vmcb)
     if (v->arch.nmi_pending && !shadow) {
         v->arch.nmi_pending = false;
         v->arch.pending_event = EVENT_VALID | EVENT_TYPE_NMI | 2;
+        return;
+    }
+    /* Event-channel upcall through the callback vector: level-triggered on
+     * upcall_pending, no APIC involved (Linux clears the flag itself). */
+    if (v->domain->callback_vector && evtchn_upcall_pending(v)) {
+        if ((v->arch.regs.rflags & X86_RFLAGS_IF) && !shadow) {
+            v->arch.pending_event = EVENT_VALID | EVENT_TYPE_INTR | v->domain->callback_vector;
+            interrupt_window(vmcb, false);
+        } else {
+            interrupt_window(vmcb, true);
+        }
         return;
     }
     int vec = vlapic_pending_vector(v);

@@ -1,0 +1,137 @@
+/*
+ * upcall: event delivery the way Linux receives it.  HVM params
+ * (get/set of CALLBACK_IRQ with the "vector" type, and what a guest may
+ * not set), then an IPI event channel to itself: while interrupts are off
+ * the event waits in upcall_pending; enabling them injects the callback
+ * vector; a masked port raises nothing until EVTCHNOP_unmask; and
+ * SCHEDOP_block returns at once when an upcall is already pending.
+ * Reports TEST PASS/FAIL.
+ */
+#include "guest.h"
+#include "traps.h"
+#include <public/event_channel.h>
+#include <public/hvm/hvm_op.h>
+#include <public/memory.h>
+#include <public/sched.h>
+#include <public/shared_info.h>
+
+#define XEN_EPERM_  1
+#define CALLBACK_VECTOR 0xf3
+
+static struct shared_info *shinfo;
+static volatile unsigned int upcalls, last_port;
+
+static long evtchn_op(unsigned int cmd, void *arg)
+{
+    return hypercall(__HYPERVISOR_event_channel_op, cmd, (unsigned long)arg, 0, 0, 0);
+}
+
+static long hvm_param(unsigned int op, uint32_t index, uint64_t *value, domid_t dom)
+{
+    struct xen_hvm_param p = { .domid = dom, .index = index, .value = value ? *value : 0 };
+    long rc = hypercall(__HYPERVISOR_hvm_op, op, (unsigned long)&p, 0, 0, 0);
+    if (rc == 0 && value)
+        *value = p.value;
+    return rc;
+}
+
+/* What Linux's upcall handler does: clear the flag, scan selector and ports. */
+static void on_irq(uint64_t vector)
+{
+    if (vector != CALLBACK_VECTOR)
+        return;
+    struct vcpu_info *vi = &shinfo->vcpu_info[0];
+    __atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+    unsigned long sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+    for (unsigned int w = 0; sel; w++, sel >>= 1) {
+        if (!(sel & 1))
+            continue;
+        unsigned long bits = __atomic_load_n(&shinfo->evtchn_pending[w], __ATOMIC_SEQ_CST) &
+                             ~__atomic_load_n(&shinfo->evtchn_mask[w], __ATOMIC_SEQ_CST);
+        for (unsigned int b = 0; b < 64; b++) {
+            if (bits & (1UL << b)) {
+                __atomic_fetch_and(&shinfo->evtchn_pending[w], ~(1UL << b), __ATOMIC_SEQ_CST);
+                last_port = w * 64 + b;
+            }
+        }
+    }
+    upcalls++;
+}
+
+static void irq_on(void) { asm volatile("sti; nop; nop" ::: "memory"); }
+static void irq_off(void) { asm volatile("cli" ::: "memory"); }
+
+void guest_main(const struct hvm_start_info *si)
+{
+    (void)si;
+    uint64_t v;
+
+    if (!xen.present)
+        test_fail("no hypervisor");
+
+    /* Parameters. */
+    check_ret(hvm_param(HVMOP_get_param, HVM_PARAM_CALLBACK_IRQ, &v, DOMID_SELF), 0,
+              "get CALLBACK_IRQ");
+    check_ret((long)v, 0, "CALLBACK_IRQ starts as 0");
+    v = (2ULL << 56) | 5;
+    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_CALLBACK_IRQ, &v, DOMID_SELF), -XEN_EINVAL,
+              "set CALLBACK_IRQ to vector 5");
+    v = 0x1234;
+    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_STORE_PFN, &v, DOMID_SELF), -XEN_EPERM_,
+              "set STORE_PFN (not the guest's to set)");
+    check_ret(hvm_param(HVMOP_get_param, 99, &v, DOMID_SELF), -XEN_EINVAL, "get param 99");
+    check_ret(hvm_param(HVMOP_get_param, 0, &v, 0x7000), -XEN_ESRCH, "get param of no domain");
+    check_ret(hypercall(__HYPERVISOR_hvm_op, HVMOP_pagetable_dying, 0, 0, 0, 0), -XEN_EINVAL,
+              "pagetable_dying");
+    check_ret(hypercall(__HYPERVISOR_hvm_op, 99, 0, 0, 0, 0), -XEN_ENOSYS, "hvm_op 99");
+    check_ret(hypercall(__HYPERVISOR_hvm_op, HVMOP_get_param, 8, 0, 0, 0), -XEN_EFAULT,
+              "get_param with a bad pointer");
+
+    /* shared_info over the last RAM page, an IPI port to ourselves. */
+    uint64_t gpa = ram_top() - PAGE_SIZE;
+    struct xen_add_to_physmap x = { .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info,
+                                    .idx = 0, .gpfn = gpa / PAGE_SIZE };
+    if (hypercall(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, (unsigned long)&x, 0, 0, 0))
+        test_fail("add_to_physmap(shared_info)");
+    shinfo = (struct shared_info *)(uintptr_t)gpa;
+    struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+    check_ret(evtchn_op(EVTCHNOP_bind_ipi, &ipi), 0, "bind_ipi");
+    evtchn_port_t port = ipi.port;
+    struct evtchn_send send = { .port = port };
+
+    guest_irq_handler = on_irq;
+    v = (2ULL << 56) | CALLBACK_VECTOR;
+    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_CALLBACK_IRQ, &v, DOMID_SELF), 0,
+              "set CALLBACK_IRQ to vector 0xf3");
+    v = 0;
+    hvm_param(HVMOP_get_param, HVM_PARAM_CALLBACK_IRQ, &v, DOMID_SELF);
+    check(v == ((2ULL << 56) | CALLBACK_VECTOR), "CALLBACK_IRQ reads back %#lx", (unsigned long)v);
+
+    irq_off();
+    check_ret(evtchn_op(EVTCHNOP_send, &send), 0, "send on the IPI port");
+    check_ret(shinfo->vcpu_info[0].evtchn_upcall_pending, 1, "upcall pending while interrupts are off");
+    check_ret(upcalls, 0, "no upcall while interrupts are off");
+    irq_on();
+    check_ret(upcalls, 1, "one upcall once interrupts are on");
+    check_ret(last_port, port, "the upcall saw the IPI port");
+
+    /* Masked: pending, but no upcall until unmask. */
+    __atomic_fetch_or(&shinfo->evtchn_mask[port / 64], 1UL << (port % 64), __ATOMIC_SEQ_CST);
+    evtchn_op(EVTCHNOP_send, &send);
+    asm volatile("nop; nop" ::: "memory");
+    check_ret(upcalls, 1, "no upcall for a masked port");
+    struct evtchn_unmask um = { .port = port };
+    check_ret(evtchn_op(EVTCHNOP_unmask, &um), 0, "unmask");
+    asm volatile("nop; nop" ::: "memory");
+    check_ret(upcalls, 2, "unmask delivers the waiting event");
+
+    /* SCHEDOP_block with an upcall pending returns at once. */
+    irq_off();
+    evtchn_op(EVTCHNOP_send, &send);
+    check_ret(HYPERVISOR_sched_op(SCHEDOP_block, NULL), 0, "block with an upcall pending");
+    irq_on();
+    check_ret(upcalls, 3, "that upcall arrives after block");
+
+    irq_off();
+    test_finish();
+}
