@@ -176,6 +176,11 @@ static void poll_timeout(void *data)
     vcpu_unblock(data);
 }
 
+static void singleshot_expired(void *data)
+{
+    evtchn_send_virq(data, VIRQ_TIMER);
+}
+
 static int vcpu_create(struct domain *d, unsigned int id, unsigned int cpu)
 {
     struct vcpu *v = xzalloc(struct vcpu);
@@ -189,12 +194,14 @@ static int vcpu_create(struct domain *d, unsigned int id, unsigned int cpu)
     if ((rc = sched_entity_init(&v->sched, &d->sched, cpu, v)) < 0)
         return rc;
     init_timer(&v->poll_timer, poll_timeout, v, cpu);
+    init_timer(&v->singleshot_timer, singleshot_expired, v, cpu);
     return arch_vcpu_create(v);
 }
 
 static void vcpu_destroy(struct vcpu *v)
 {
     kill_timer(&v->poll_timer);
+    kill_timer(&v->singleshot_timer);
     sched_entity_remove(&v->sched);
     arch_vcpu_destroy(v);
     xfree(v);
@@ -204,9 +211,14 @@ static void vcpu_destroy(struct vcpu *v)
 
 void domain_update_vcpu_time(struct vcpu *v)
 {
-    struct shared_info *si = v->domain->shared_info;
+    struct domain *d = v->domain;
+    struct shared_info *si = d->shared_info;
+
+    /* Linux keeps reading the shared_info slot's scale after moving vcpu_info. */
     if (si && v->vcpu_id < XEN_LEGACY_MAX_VCPUS)
         arch_vcpu_time_update(v, &si->vcpu_info[v->vcpu_id].time);
+    if (d->evtchn.vcpu_info[v->vcpu_id])
+        arch_vcpu_time_update(v, &d->evtchn.vcpu_info[v->vcpu_id]->time);
 }
 
 static void domain_free(struct domain *d)
@@ -425,8 +437,10 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason)
             shutdown_reason_name(reason));
     update_all_vcpus(d);
     for (unsigned int i = 0; i < d->max_vcpus; i++)
-        if (d->vcpu[i])
+        if (d->vcpu[i]) {
             stop_timer(&d->vcpu[i]->poll_timer);
+            stop_timer(&d->vcpu[i]->singleshot_timer);
+        }
     init_timer(&d->reaper, domain_reap, d, 0);
     set_timer(&d->reaper, NOW());
 }

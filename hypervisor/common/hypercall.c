@@ -15,6 +15,7 @@ static const hypercall_fn_t hypercall_table[] = {
     [__HYPERVISOR_sched_op] = do_sched_op,
     [__HYPERVISOR_memory_op] = do_memory_op,
     [__HYPERVISOR_hvm_op] = do_hvm_op,
+    [__HYPERVISOR_vcpu_op] = do_vcpu_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
     [__HYPERVISOR_event_channel_op_compat] = do_event_channel_op_compat,
 };

@@ -32,6 +32,7 @@ long do_console_io(struct hypercall_args *args);    /* common/console_io.c */
 long do_sched_op(struct hypercall_args *args);      /* common/sched_op.c */
 long do_memory_op(struct hypercall_args *args);     /* common/memory_op.c */
 long do_hvm_op(struct hypercall_args *args);        /* common/hvm_op.c */
+long do_vcpu_op(struct hypercall_args *args);       /* common/vcpu_op.c */
 long do_event_channel_op(struct hypercall_args *args);        /* common/event_channel_op.c */
 long do_event_channel_op_compat(struct hypercall_args *args); /* common/event_channel_op.c */
 

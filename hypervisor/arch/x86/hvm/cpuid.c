@@ -9,6 +9,7 @@
 #include <asm/hvm.h>
 #include <keel/hypercall.h>
 #include <asm/processor.h>
+#include <asm/time.h>
 #include <public/xen.h>
 
 #define XEN_LEAF_BASE      XEN_CPUID_LEAF_BASE
@@ -51,7 +52,11 @@ static void xen_leaves(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t
             *c = v->domain->domain_id;
         }
         break;
-    default:                        /* 3 (TSC), 5 (PV): nothing to report yet */
+    case 3:                         /* TSC: native (not emulated), its rate */
+        if (subleaf == 0 || subleaf == 2)
+            *c = (uint32_t)(tsc_hz / 1000);
+        break;
+    default:                        /* 5 (PV): nothing to report */
         break;
     }
 }

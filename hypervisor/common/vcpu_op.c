@@ -1,0 +1,84 @@
+/*
+ * vcpu_op (hypercall 24): per-vCPU services, Xen's semantics and errors.
+ * So far what a PVH guest uses first: is_up, the one-shot timer (it fires
+ * VIRQ_TIMER), stopping the periodic timer (there is none), and moving
+ * vcpu_info out of shared_info into a page of the guest's choice.
+ */
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/event.h>
+#include <keel/guest_access.h>
+#include <keel/hypercall.h>
+#include <keel/lib.h>
+#include <keel/p2m.h>
+#include <keel/timer.h>
+#include <asm/page.h>
+#include <public/vcpu.h>
+
+static long set_singleshot(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_set_singleshot_timer t;
+
+    if (copy_from_guest(&t, arg, sizeof(t)) < 0)
+        return -EFAULT;
+    if ((t.flags & VCPU_SSHOTTMR_future) && (s_time_t)t.timeout_abs_ns < NOW())
+        return -ETIME;
+    set_timer(&v->singleshot_timer, (s_time_t)t.timeout_abs_ns);
+    return 0;
+}
+
+/* The vcpu_info moves into guest RAM: mapped once through the P2M (guest
+ * pages stay the domain's for its lifetime, so the mapping stays valid). */
+static long register_vcpu_info(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_register_vcpu_info r;
+    struct domain *d = v->domain;
+
+    if (copy_from_guest(&r, arg, sizeof(r)) < 0)
+        return -EFAULT;
+    if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info) || (r.offset & 7))
+        return -EINVAL;
+    if (d->evtchn.vcpu_info[v->vcpu_id])
+        return -EINVAL;             /* once only, as Xen */
+    mfn_t mfn = p2m_lookup(d, r.mfn);
+    if (mfn == INVALID_MFN || mfn == virt_to_mfn(d->shared_info))
+        return -EINVAL;
+    struct vcpu_info *vi = (struct vcpu_info *)((uint8_t *)mfn_to_virt(mfn) + r.offset);
+
+    if (v->vcpu_id < XEN_LEGACY_MAX_VCPUS)
+        memcpy(vi, &d->shared_info->vcpu_info[v->vcpu_id], sizeof(*vi));
+    else
+        memset(vi, 0, sizeof(*vi));
+    arch_vcpu_time_update(v, &vi->time);
+    evtchn_set_vcpu_info(v, vi);
+    return 0;
+}
+
+long do_vcpu_op(struct hypercall_args *args)
+{
+    unsigned int cmd = (unsigned int)args->a[0], id = (unsigned int)args->a[1];
+    uint64_t arg = args->a[2];
+    struct domain *d = current->domain;
+
+    if (id >= d->max_vcpus || !d->vcpu[id])
+        return -ENOENT;
+    struct vcpu *v = d->vcpu[id];
+
+    switch (cmd) {
+    case VCPUOP_is_up:
+        return v->online;
+    case VCPUOP_set_singleshot_timer:
+        return v == current ? set_singleshot(v, arg) : -EINVAL;
+    case VCPUOP_stop_singleshot_timer:
+        if (v != current)
+            return -EINVAL;
+        stop_timer(&v->singleshot_timer);
+        return 0;
+    case VCPUOP_stop_periodic_timer:
+        return 0;                   /* there is no periodic timer to stop */
+    case VCPUOP_register_vcpu_info:
+        return register_vcpu_info(v, arg);
+    default:
+        return -ENOSYS;
+    }
+}
