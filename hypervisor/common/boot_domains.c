@@ -5,7 +5,9 @@
  * others still start.  on_*=restart rebuilds a domain from the same
  * modules, which stay reserved for that.
  */
+#include <keel/acpi_build.h>
 #include <keel/boot_domain.h>
+#include <keel/guest_access.h>
 #include <keel/bootinfo.h>
 #include <keel/domain.h>
 #include <keel/elf_pvh.h>
@@ -16,6 +18,15 @@
 #include <keel/pvh_build.h>
 #include <asm/page.h>
 #include <public/hvm/start_info.h>
+
+static int write_acpi_tables(struct domain *d, unsigned int vcpus)
+{
+    static uint8_t tables[ACPI_GUEST_SIZE];     /* boot domains are built one at a time */
+    size_t len = acpi_build_tables(tables, ACPI_GUEST_BASE, vcpus);
+    if (!len)
+        return -EINVAL;
+    return copy_to_gpa(d, ACPI_GUEST_BASE, tables, len);
+}
 
 static int build_domain(const struct domain_config *cfg, unsigned int restarts)
 {
@@ -63,9 +74,14 @@ static int build_domain(const struct domain_config *cfg, unsigned int restarts)
     rc = elf_pvh_load(kernel, klen, &k, d, why, sizeof(why));
     if (rc < 0)
         goto fail;
+    rc = write_acpi_tables(d, cfg->vcpus);
+    if (rc < 0) {
+        snprintf(why, sizeof(why), "cannot write its ACPI tables (error %d)", rc);
+        goto fail;
+    }
     rc = pvh_build_start_info(d, mem, &k, ramdisk, rlen, cfg->cmdline,
                               cfg->is_privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0,
-                              &start_info, why, sizeof(why));
+                              ACPI_GUEST_BASE, &start_info, why, sizeof(why));
     if (rc < 0)
         goto fail;
     arch_vcpu_set_pvh_entry(d->vcpu[0], k.entry, (uint32_t)start_info);

@@ -156,7 +156,7 @@ int pvh_plan_layout(uint64_t mem_bytes, const struct pvh_kernel *k,
 int pvh_build_start_info(struct domain *d, uint64_t mem_bytes,
                          const struct pvh_kernel *k,
                          const void *ramdisk, size_t ramdisk_len,
-                         const char *cmdline, uint32_t flags,
+                         const char *cmdline, uint32_t flags, uint64_t rsdp_paddr,
                          uint64_t *start_info_gpa, char *why, size_t whylen)
 {
     struct pvh_layout l;
@@ -180,7 +180,7 @@ int pvh_build_start_info(struct domain *d, uint64_t mem_bytes,
     si.nr_modules = ramdisk_len ? 1 : 0;
     si.modlist_paddr = l.modlist_gpa;
     si.cmdline_paddr = l.cmdline_gpa;
-    si.rsdp_paddr = 0;
+    si.rsdp_paddr = rsdp_paddr;
     si.memmap_paddr = l.memmap_gpa;
     si.memmap_entries = l.nr_ram;
 

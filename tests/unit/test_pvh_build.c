@@ -302,7 +302,7 @@ static void test_start_info_bytes(void **state)
     for (size_t i = 0; i < sizeof(rd); i++)
         rd[i] = (uint8_t)(i * 13 + 5);
     assert_int_equal(pvh_build_start_info(d, MiB(128), &k, rd, sizeof(rd), cmdline,
-                                          0, &gpa, why, sizeof(why)), 0);
+                                          0, 0, &gpa, why, sizeof(why)), 0);
     assert_int_equal(gpa, rd_gpa - PAGE);
 
     assert_true(fake_read(d, gpa, si, sizeof(si)));
@@ -357,7 +357,7 @@ static void test_start_info_dom0_no_ramdisk_no_cmdline(void **state)
     uint64_t gpa = 0;
 
     assert_int_equal(pvh_build_start_info(d, GiB(5), &k, NULL, 0, NULL,
-                                          SIF_PRIVILEGED | SIF_INITDOMAIN, &gpa,
+                                          SIF_PRIVILEGED | SIF_INITDOMAIN, 0, &gpa,
                                           why, sizeof(why)), 0);
     assert_int_equal(gpa, GiB(1) - PAGE);
     assert_true(fake_read(d, gpa, si, sizeof(si)));
@@ -414,7 +414,7 @@ static void test_start_info_copy_fails(void **state)
     /* Guest memory smaller than the layout says: the writes fault. */
     struct mem_range small = { 0, MiB(32), MEM_RAM };
     struct domain *d = fake_domain_new(&small, 1);
-    assert_int_equal(pvh_build_start_info(d, MiB(128), &k, rd, sizeof(rd), "x", 0, &gpa,
+    assert_int_equal(pvh_build_start_info(d, MiB(128), &k, rd, sizeof(rd), "x", 0, 0, &gpa,
                                           why, sizeof(why)), -EFAULT);
     assert_non_null(strstr(why, "cannot write the start info"));
     assert_int_equal(gpa, 0x1234);      /* untouched on failure */
@@ -423,14 +423,14 @@ static void test_start_info_copy_fails(void **state)
     /* The ramdisk copy is the one that fails: calls are clear, si, memmap, cmdline, modlist, ramdisk. */
     d = domain_with(MiB(128));
     fake_fail_call(d, 6);
-    assert_int_equal(pvh_build_start_info(d, MiB(128), &k, rd, sizeof(rd), "x", 0, &gpa,
+    assert_int_equal(pvh_build_start_info(d, MiB(128), &k, rd, sizeof(rd), "x", 0, 0, &gpa,
                                           why, sizeof(why)), -EFAULT);
     assert_non_null(strstr(why, "cannot copy the ramdisk"));
     fake_domain_free(d);
 
     /* Length without data. */
     d = domain_with(MiB(128));
-    assert_int_equal(pvh_build_start_info(d, MiB(128), &k, NULL, 10, "x", 0, &gpa,
+    assert_int_equal(pvh_build_start_info(d, MiB(128), &k, NULL, 10, "x", 0, 0, &gpa,
                                           why, sizeof(why)), -EINVAL);
     assert_int_equal(fake_calls(d), 0);
     fake_domain_free(d);
@@ -444,7 +444,7 @@ static void test_start_info_layout_error_writes_nothing(void **state)
     uint64_t gpa = 0;
 
     /* A kernel that does not fit: refused before any byte is written. */
-    assert_int_equal(pvh_build_start_info(d, MiB(64), &k, rd, sizeof(rd), NULL, 0, &gpa,
+    assert_int_equal(pvh_build_start_info(d, MiB(64), &k, rd, sizeof(rd), NULL, 0, 0, &gpa,
                                           why, sizeof(why)), -EINVAL);
     assert_non_null(strstr(why, "is not inside guest RAM"));
     assert_int_equal(fake_calls(d), 0);

@@ -75,14 +75,14 @@ int pvh_plan_layout(uint64_t mem_bytes, const struct pvh_kernel *k,
  * (with copy_to_gpa / clear_gpa; call after the domain's memory has been
  * populated and the kernel loaded).  flags go to hvm_start_info.flags:
  * 0 for an ordinary domain, SIF_PRIVILEGED | SIF_INITDOMAIN for dom0.
- * rsdp_paddr is 0 (no ACPI tables yet).  On success *start_info_gpa is the
+ * rsdp_paddr goes to hvm_start_info (0: none).  On success *start_info_gpa is the
  * value for the vCPU's %ebx.  Errors as pvh_plan_layout, or the failing
  * copy's error (-EFAULT: d's memory does not cover the layout).
  */
 int pvh_build_start_info(struct domain *d, uint64_t mem_bytes,
                          const struct pvh_kernel *k,
                          const void *ramdisk, size_t ramdisk_len,
-                         const char *cmdline, uint32_t flags,
+                         const char *cmdline, uint32_t flags, uint64_t rsdp_paddr,
                          uint64_t *start_info_gpa, char *why, size_t whylen);
 
 #endif

@@ -23,6 +23,8 @@
 #define L1C_OSXSAVE  (1u << 27)
 #define L1C_AVX      (1u << 28)
 #define L1C_HV       (1u << 31)
+#define L1D_MCE      (1u << 7)
+#define L1D_MCA      (1u << 14)
 /* Leaf 7 EBX bits that need XSAVE state: AVX2, AVX-512 family. */
 #define L7B_XSAVE_DEPENDENT ((1u << 5) | 0xdc230000u)
 /* Leaf 0x80000001 ECX */
@@ -80,6 +82,7 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
     case 1:
         *c &= ~(L1C_MONITOR | L1C_VMX | L1C_XSAVE | L1C_OSXSAVE | L1C_AVX);
         *c |= L1C_HV | L1C_X2APIC;      /* the virtual APIC is x2APIC-only */
+        *d &= ~(L1D_MCE | L1D_MCA);     /* no machine-check MSRs are emulated */
         /* Initial APIC ID: the vCPU ID; logical processor count: the domain's. */
         *b = (*b & 0x0000ffff) | (v->vcpu_id << 24) |
              ((v->domain->max_vcpus & 0xff) << 16);

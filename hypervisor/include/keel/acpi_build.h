@@ -1,0 +1,24 @@
+/*
+ * ACPI tables for PVH guests: what Linux needs to find its CPUs and to run
+ * its Xen timer (see docs/internals.md): RSDP, XSDT, a hardware-reduced
+ * FADT, an empty DSDT and a MADT with one local x2APIC-capable APIC entry
+ * per vCPU (processor UID = APIC ID = vCPU ID).  No I/O APIC, no HPET.
+ */
+#ifndef KEEL_ACPI_BUILD_H
+#define KEEL_ACPI_BUILD_H
+
+#include <keel/types.h>
+
+/* Where the tables go in guest memory: the legacy BIOS area, which Linux
+ * never uses as RAM (it reserves 0xA0000-0xFFFFF itself). */
+#define ACPI_GUEST_BASE  0xe0000
+#define ACPI_GUEST_SIZE  0x2000
+
+/*
+ * Build the tables for nr_vcpus (1..255) into buf (ACPI_GUEST_SIZE bytes),
+ * laid out as they will be at guest-physical base.  Returns the bytes used,
+ * or 0 if nr_vcpus is out of range.  The RSDP is at base.
+ */
+size_t acpi_build_tables(void *buf, uint64_t base, unsigned int nr_vcpus);
+
+#endif
