@@ -195,6 +195,7 @@ static int vcpu_create(struct domain *d, unsigned int id, unsigned int cpu)
         return rc;
     init_timer(&v->poll_timer, poll_timeout, v, cpu);
     init_timer(&v->singleshot_timer, singleshot_expired, v, cpu);
+    v->runstate.state = RUNSTATE_offline;
     return arch_vcpu_create(v);
 }
 

@@ -107,6 +107,11 @@ static void schedule(void)
 
     if (prev)
         prev->run_time += now - run_start[cpu];
+    if (prev && prev != next)
+        vcpu_runstate_change(prev, prev->blocked ? RUNSTATE_blocked :
+                             prev->online ? RUNSTATE_runnable : RUNSTATE_offline, now);
+    if (next)
+        vcpu_runstate_change(next, RUNSTATE_running, now);
     run_start[cpu] = now;
     if (next != prev) {
         arch_context_switch(prev, next);

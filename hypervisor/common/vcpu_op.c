@@ -54,6 +54,51 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
+/*
+ * The guest's runstate copy lives at a guest-virtual address of its own
+ * vCPU; translate it with that vCPU's page tables (we may be on any
+ * context here) and write through the P2M, page by page.
+ */
+static void runstate_copy_out(struct vcpu *v)
+{
+    const uint8_t *src = (const uint8_t *)&v->runstate;
+    uint64_t gva = v->runstate_gva;
+    size_t left = sizeof(v->runstate);
+
+    while (left) {
+        size_t chunk = MIN(left, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
+        uint64_t gpa;
+        if (guest_virt_to_phys(v, gva, true, &gpa) < 0 ||
+            copy_to_gpa(v->domain, gpa, src, chunk) < 0)
+            return;                 /* unmapped now: the guest's problem */
+        gva += chunk, src += chunk, left -= chunk;
+    }
+}
+
+void vcpu_runstate_change(struct vcpu *v, int state, s_time_t now)
+{
+    if (v->runstate.state == state)
+        return;
+    if (now > (s_time_t)v->runstate.state_entry_time)
+        v->runstate.time[v->runstate.state & 3] += now - v->runstate.state_entry_time;
+    v->runstate.state = state;
+    v->runstate.state_entry_time = now;
+    if (v->runstate_gva)
+        runstate_copy_out(v);
+}
+
+static long register_runstate(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_register_runstate_memory_area a;
+
+    if (copy_from_guest(&a, arg, sizeof(a)) < 0)
+        return -EFAULT;
+    v->runstate_gva = a.addr;
+    if (a.addr)
+        runstate_copy_out(v);
+    return 0;
+}
+
 long do_vcpu_op(struct hypercall_args *args)
 {
     unsigned int cmd = (unsigned int)args->a[0], id = (unsigned int)args->a[1];
@@ -78,6 +123,10 @@ long do_vcpu_op(struct hypercall_args *args)
         return 0;                   /* there is no periodic timer to stop */
     case VCPUOP_register_vcpu_info:
         return register_vcpu_info(v, arg);
+    case VCPUOP_register_runstate_memory_area:
+        return register_runstate(v, arg);
+    case VCPUOP_get_runstate_info:
+        return copy_to_guest(arg, &v->runstate, sizeof(v->runstate)) < 0 ? -EFAULT : 0;
     default:
         return -ENOSYS;
     }

@@ -22,6 +22,7 @@
 #include <asm/domain.h>
 #include <public/xen.h>          /* domid_t, DOMID_* */
 #include <public/hvm/hvm_op.h>
+#include <public/vcpu.h>
 
 #define DOMAIN_CONSOLE_LINE 256
 
@@ -60,6 +61,8 @@ struct vcpu {
     struct timer poll_timer;        /* SCHEDOP_poll / block timeout */
     struct timer singleshot_timer;  /* VCPUOP_set_singleshot_timer: VIRQ_TIMER */
     s_time_t run_time;              /* total time run, ns */
+    struct vcpu_runstate_info runstate;
+    uint64_t runstate_gva;          /* guest copy (VCPUOP_register_runstate_memory_area); 0: none */
     struct arch_vcpu arch;
 };
 
@@ -132,6 +135,10 @@ void arch_vcpu_set_pvh_entry(struct vcpu *v, uint32_t entry, uint32_t start_info
 /* Guest time (arch): a vCPU's pvclock, the wallclock at system time 0. */
 void arch_vcpu_time_update(struct vcpu *v, struct vcpu_time_info *t);
 void arch_domain_wallclock(struct shared_info *si);
+/* Enter a new runstate (common/vcpu_op.c): accounts the old one, updates
+ * the guest's copy if it registered one. */
+void vcpu_runstate_change(struct vcpu *v, int state, s_time_t now);
+
 /* Refresh v's time area (its shared_info slot; common/domain.c). */
 void domain_update_vcpu_time(struct vcpu *v);
 

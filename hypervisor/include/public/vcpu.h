@@ -22,6 +22,24 @@
 #define VCPUOP_get_physid                12
 #define VCPUOP_register_vcpu_time_memory_area 13
 
+/* Runstates: how a vCPU spent its time. */
+#define RUNSTATE_running   0
+#define RUNSTATE_runnable  1
+#define RUNSTATE_blocked   2
+#define RUNSTATE_offline   3
+
+struct vcpu_runstate_info {
+    int32_t state;                  /* RUNSTATE_* */
+    uint32_t pad;
+    uint64_t state_entry_time;      /* system time the state began */
+    uint64_t time[4];               /* ns spent in each state */
+};
+
+/* Where the guest wants its runstate kept up to date (a guest-virtual address). */
+struct vcpu_register_runstate_memory_area {
+    uint64_t addr;
+};
+
 struct vcpu_set_singleshot_timer {
     uint64_t timeout_abs_ns;        /* system time (ns since boot) */
     uint32_t flags;                 /* VCPU_SSHOTTMR_* */
@@ -36,6 +54,8 @@ struct vcpu_register_vcpu_info {
 };
 
 _Static_assert(sizeof(struct vcpu_set_singleshot_timer) == 16, "vcpu_set_singleshot_timer");
+_Static_assert(sizeof(struct vcpu_runstate_info) == 48 &&
+               __builtin_offsetof(struct vcpu_runstate_info, time) == 16, "vcpu_runstate_info");
 _Static_assert(sizeof(struct vcpu_register_vcpu_info) == 16 &&
                __builtin_offsetof(struct vcpu_register_vcpu_info, offset) == 8,
                "vcpu_register_vcpu_info");
