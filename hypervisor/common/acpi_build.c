@@ -31,7 +31,12 @@ STATIC_ASSERT(sizeof(struct rsdp) == 36);
 #define FADT_FLAGS           112
 #define FADT_MINOR_REVISION  131
 #define FADT_X_DSDT          140
+#define FADT_RESET_REG       116
+#define FADT_RESET_VALUE     128
+#define FADT_SLEEP_CONTROL   244
+#define FADT_SLEEP_STATUS    256
 #define FADT_HV_VENDOR       268
+#define FADT_RESET_REG_SUP   (1u << 10)
 #define BOOT_ARCH_NO_VGA     (1u << 2)
 #define BOOT_ARCH_NO_CMOS_RTC (1u << 5)
 #define FADT_HW_REDUCED      (1u << 20)
@@ -59,6 +64,16 @@ static void header(void *at, const char *sig, uint32_t length, uint8_t revision)
     h->creator_revision = 1;
 }
 
+static void gas_io8(uint8_t *at, uint16_t port)
+{
+    uint64_t addr = port;
+    at[0] = 1;                      /* system I/O space */
+    at[1] = 8;                      /* bit width */
+    at[2] = 0;                      /* bit offset */
+    at[3] = 1;                      /* byte access */
+    memcpy(at + 4, &addr, 8);
+}
+
 static void seal(void *at)
 {
     struct acpi_header *h = at;
@@ -78,14 +93,20 @@ size_t acpi_build_tables(void *buf, uint64_t base, unsigned int nr_vcpus)
         return 0;
     memset(b, 0, ACPI_GUEST_SIZE);
 
-    /* DSDT: no AML at all; Linux only needs one it can load. */
-    header(b + dsdt_off, "DSDT", 36, 2);
+    /* DSDT: just Name(_S5, Package() {S5, S5, 0, 0}), so the guest knows
+     * the sleep type that powers off. */
+    static const uint8_t s5[] = {
+        0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
+        0x0a, ACPI_SLP_TYP_S5, 0x0a, ACPI_SLP_TYP_S5, 0x00, 0x00,
+    };
+    header(b + dsdt_off, "DSDT", 36 + sizeof(s5), 2);
+    memcpy(b + dsdt_off + 36, s5, sizeof(s5));
     seal(b + dsdt_off);
 
     /* FADT: hardware-reduced, no VGA, no CMOS RTC, no PM timer. */
     uint8_t *f = b + fadt_off;
     header(f, "FACP", FADT_LENGTH, 6);
-    uint32_t dsdt32 = (uint32_t)(base + dsdt_off), flags = FADT_HW_REDUCED;
+    uint32_t dsdt32 = (uint32_t)(base + dsdt_off), flags = FADT_HW_REDUCED | FADT_RESET_REG_SUP;
     uint16_t boot_arch = BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_CMOS_RTC;
     uint64_t dsdt64 = base + dsdt_off;
     memcpy(f + FADT_DSDT, &dsdt32, 4);
@@ -94,6 +115,11 @@ size_t acpi_build_tables(void *buf, uint64_t base, unsigned int nr_vcpus)
     f[FADT_MINOR_REVISION] = 0;
     memcpy(f + FADT_X_DSDT, &dsdt64, 8);
     memcpy(f + FADT_HV_VENDOR, "KeelKeel", 8);
+    /* Generic addresses (system I/O, 8 bits): sleep control/status, reset. */
+    gas_io8(f + FADT_SLEEP_CONTROL, ACPI_SLEEP_CONTROL_PORT);
+    gas_io8(f + FADT_SLEEP_STATUS, ACPI_SLEEP_STATUS_PORT);
+    gas_io8(f + FADT_RESET_REG, ACPI_RESET_PORT);
+    f[FADT_RESET_VALUE] = ACPI_RESET_VALUE;
     seal(f);
 
     /* MADT: one enabled local APIC per vCPU; no I/O APIC, no legacy PIC. */

@@ -106,6 +106,7 @@ void boot_domains_start(const struct boot_info *bi)
 {
     domain_set_restart_hook(restart_domain);
     domains_boot_begin();
+    console_ring_start_polling();
     if (bi->nr_mods && !arch_virt_enabled()) {
         pr_err("no hardware virtualization: boot domains are not started\n");
         domains_boot_done();

@@ -48,6 +48,20 @@ struct domain *domain_by_id(domid_t id)
     return found;
 }
 
+void domain_for_each(void (*fn)(struct domain *d))
+{
+    struct list_head *pos;
+    unsigned long flags;
+
+    spin_lock_irqsave(&domlist_lock, flags);
+    list_for_each(pos, &domain_list) {
+        struct domain *d = list_entry(pos, struct domain, list);
+        if (d->state != DOMAIN_DYING)
+            fn(d);
+    }
+    spin_unlock_irqrestore(&domlist_lock, flags);
+}
+
 unsigned int domain_count(void)
 {
     return __atomic_load_n(&nr_domains, __ATOMIC_SEQ_CST);
@@ -230,6 +244,7 @@ static void domain_free(struct domain *d)
         if (d->vcpu[i])
             vcpu_destroy(d->vcpu[i]);
     free_domain_memory(d);
+    console_ring_destroy(d);
     if (d->shared_info)
         free_xenheap_pages(d->shared_info, 0);
     xfree(d);
@@ -276,6 +291,8 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
         rc = vcpu_create(d, i, next_cpu++ % nr_cpus_online);
     for (unsigned int i = 0; rc == 0 && i < d->max_vcpus; i++)
         domain_update_vcpu_time(d->vcpu[i]);
+    if (rc == 0)
+        rc = console_ring_create(d);
     if (rc < 0) {
         domain_free(d);
         return rc;
@@ -380,6 +397,7 @@ static void domain_release(struct domain *d)
     list_del(&d->list);
     nr_domains--;
     spin_unlock_irqrestore(&domlist_lock, flags);
+    console_ring_drain(d);
     domain_console_flush(d);
     domid_t id = d->domain_id;
     char name[DOMAIN_NAME_MAX];
@@ -433,6 +451,7 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason)
     d->shutdown_reason = reason;
     spin_unlock_irqrestore(&d->lock, flags);
 
+    console_ring_drain(d);
     domain_console_flush(d);
     pr_info("d%u %s: shutdown reason=%s\n", d->domain_id, d->name,
             shutdown_reason_name(reason));

@@ -221,6 +221,16 @@ static unsigned int notify_vcpu_of(const struct evtchn *chn)
     return __atomic_load_n(&chn->notify_vcpu, __ATOMIC_RELAXED);
 }
 
+/* The hypervisor's end of a channel (e.g. the console): raise port in d. */
+void evtchn_raise_local(struct domain *d, evtchn_port_t port)
+{
+    unsigned long flags = lock_domain(d);
+    struct evtchn *chn = port_in_use(d, port);
+    if (chn)
+        set_pending(d, notify_vcpu_of(chn), port);
+    unlock_domain(d, flags);
+}
+
 /* ---- setup and teardown -------------------------------------------------- */
 
 void evtchn_init(struct domain *d, struct shared_info *shared_info, unsigned int nr_ports)

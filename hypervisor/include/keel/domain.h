@@ -88,6 +88,7 @@ struct domain {
     uint64_t shared_info_gfn;       /* where the guest mapped it; ~0: nowhere */
     uint64_t hvm_params[HVM_NR_PARAMS];
     uint8_t callback_vector;        /* upcall vector (CALLBACK_IRQ type 2); 0: none */
+    void *console_ring;             /* struct xencons_interface (Keel is the backend) */
     struct evtchn_domain evtchn;    /* event-channel ports (common/event_channel.c) */
 
     /* Console output, assembled into whole lines "(NAME) text". */
@@ -141,6 +142,15 @@ void vcpu_runstate_change(struct vcpu *v, int state, s_time_t now);
 
 /* Refresh v's time area (its shared_info slot; common/domain.c). */
 void domain_update_vcpu_time(struct vcpu *v);
+
+/* Every domain in the list (not those being destroyed), under its lock. */
+void domain_for_each(void (*fn)(struct domain *d));
+
+/* The PV console ring (common/console_ring.c). */
+int console_ring_create(struct domain *d);
+void console_ring_destroy(struct domain *d);
+void console_ring_drain(struct domain *d);
+void console_ring_start_polling(void);
 
 /* Console output of a domain (common/domain_console.c). */
 void domain_console_write(struct domain *d, const char *buf, size_t len);

@@ -124,6 +124,9 @@ void evtchn_send_virq(struct vcpu *v, unsigned int virq);
 void evtchn_send_global_virq(struct domain *d, unsigned int virq);
 bool evtchn_virq_is_global(unsigned int virq);
 
+/* Raise d's own port from the hypervisor's side (Keel as the backend). */
+void evtchn_raise_local(struct domain *d, evtchn_port_t port);
+
 /* Is port pending in d's shared_info (masked or not; SCHEDOP_poll)? */
 bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port);
 /* v's evtchn_upcall_pending (what the arch checks before entering v). */

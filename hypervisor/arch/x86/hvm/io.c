@@ -1,8 +1,10 @@
 /*
  * Port I/O of guests.  There are no emulated devices: port 0xe9 is a debug
- * console into the domain's log, every other port reads as all ones and
+ * console into the domain's log, the ACPI sleep and reset registers end the
+ * domain (power-off, reboot), every other port reads as all ones and
  * ignores writes (what an empty bus does).
  */
+#include <keel/acpi_build.h>
 #include <keel/domain.h>
 #include <asm/hvm.h>
 
@@ -15,8 +17,20 @@ uint32_t hvm_io_in(struct vcpu *v, uint16_t port, unsigned int size)
 
 void hvm_io_out(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
-    if (port == DEBUG_CONSOLE_PORT && size == 1) {
-        char c = (char)val;
-        domain_console_write(v->domain, &c, 1);
+    switch (port) {
+    case DEBUG_CONSOLE_PORT:
+        if (size == 1) {
+            char c = (char)val;
+            domain_console_write(v->domain, &c, 1);
+        }
+        break;
+    case ACPI_SLEEP_CONTROL_PORT:   /* the ACPI tables' sleep register */
+        if ((val & ACPI_SLP_EN) && ((val >> 2) & 7) == ACPI_SLP_TYP_S5)
+            domain_shutdown(v->domain, SHUTDOWN_POWEROFF);
+        break;
+    case ACPI_RESET_PORT:           /* ... and reset register */
+        if ((val & 0xff) == ACPI_RESET_VALUE)
+            domain_shutdown(v->domain, SHUTDOWN_REBOOT);
+        break;
     }
 }
