@@ -7,8 +7,8 @@
  * page and wait by reading its evtchn_pending bits (SCHEDOP_yield between
  * reads, bounded by the TSC), so nothing depends on upcalls.
  *
- * Protocol (server ports 1 and 2 are unbound for the client; the client
- * binds them as its ports 1 and 2):
+ * Protocol (server ports 2 and 3 are unbound for the client; the client
+ * binds them as its ports 2 and 3; port 1 is each domain's console):
  *   client: bind 1, bind 2 (retrying while the server has not allocated
  *           them), send 1                                   ("hello")
  *   server: sees 1 pending + selector + upcall; masks 1; send 2 ("go")
@@ -31,6 +31,10 @@
 #define WAIT_MS     20000           /* per step: generous, TCG is slow */
 
 static struct shared_info *shinfo;
+
+/* Port 1 is the console's, allocated by Keel when it builds a domain (as
+ * Xen's toolstack does); a guest's own ports start at 2. */
+#define FIRST_FREE_PORT 2
 
 /* ---- hypercalls ---------------------------------------------------------- */
 
@@ -191,10 +195,12 @@ static void client(domid_t server, evtchn_port_t sport)
 {
     struct evtchn_status st;
 
-    check(sport == 1, "server's port is 1 (lowest free), given %u", sport);
+    check(sport == FIRST_FREE_PORT, "server's port is %u (lowest free), given %u",
+          FIRST_FREE_PORT, sport);
     evtchn_port_t hello = bind_to_server(server, sport);
     evtchn_port_t ctl = bind_to_server(server, sport + 1);
-    check(hello == 1 && ctl == 2, "local ports 1 and 2 (got %u and %u)", hello, ctl);
+    check(hello == FIRST_FREE_PORT && ctl == FIRST_FREE_PORT + 1,
+          "local ports %u and %u (got %u and %u)", FIRST_FREE_PORT, FIRST_FREE_PORT + 1, hello, ctl);
 
     /* Xen marks a freshly bound port pending (sends to it were dropped). */
     check(pending(hello) && pending(ctl), "bind_interdomain left both new ports pending");
@@ -235,7 +241,7 @@ static void server(domid_t client_id)
     struct evtchn_status st;
     uint32_t me = own_domid();
 
-    status_is(1, EVTCHNSTAT_closed, "closed");
+    status_is(FIRST_FREE_PORT, EVTCHNSTAT_closed, "closed");
     struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = client_id };
     check_ret(evtchn_op(EVTCHNOP_alloc_unbound, &a), 0, "alloc_unbound(for d%u)", client_id);
     evtchn_port_t hello = a.port;
@@ -243,8 +249,9 @@ static void server(domid_t client_id)
     check_ret(evtchn_op(EVTCHNOP_alloc_unbound, &a), 0, "alloc_unbound(for d%u) again", client_id);
     evtchn_port_t ctl = a.port;
     printf("evtchn: server d%u port=%u ctl=%u for d%u\n", me, hello, ctl, client_id);
-    if (hello != 1 || ctl != 2)
-        test_fail("ports %u and %u, want 1 and 2 (lowest free first)", hello, ctl);
+    if (hello != FIRST_FREE_PORT || ctl != FIRST_FREE_PORT + 1)
+        test_fail("ports %u and %u, want %u and %u (lowest free first)", hello, ctl,
+                  FIRST_FREE_PORT, FIRST_FREE_PORT + 1);
     /* The client may have bound it already: it runs on the other CPU. */
     if (check_ret(evtchn_status(hello, &st), 0, "status(%u)", hello))
         check((st.status == EVTCHNSTAT_unbound || st.status == EVTCHNSTAT_interdomain) &&
@@ -258,8 +265,8 @@ static void server(domid_t client_id)
     check(upcall(), "hello raised evtchn_upcall_pending");
     if (check_ret(evtchn_status(hello, &st), 0, "status(%u)", hello))
         check(st.status == EVTCHNSTAT_interdomain && st.u.interdomain.dom == client_id &&
-              st.u.interdomain.port == 1,
-              "status(%u): interdomain to d%u port 1 (got %u d%u port %u)", hello,
+              st.u.interdomain.port == FIRST_FREE_PORT,
+              "status(%u): interdomain to d%u port 2 (got %u d%u port %u)", hello,
               client_id, st.status, st.u.interdomain.dom, st.u.interdomain.port);
 
     /* A port already pending ends SCHEDOP_poll at once, not at the timeout. */

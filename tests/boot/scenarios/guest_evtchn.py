@@ -8,7 +8,7 @@ import re
 
 from runner import ALL_GONE, CRASH, Module, Scenario, expect_progress
 
-ROLES = {"evserver": "role=server peer=2", "evclient": "role=client peer=1 port=1"}
+ROLES = {"evserver": "role=server peer=2", "evclient": "role=client peer=1 port=2"}
 
 
 def each_domain(log: str) -> str | None:
