@@ -104,7 +104,7 @@ include tests/unit/Makefile.inc
 .PHONY: test check-unit check-boot
 test:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all iso unit-build guests
+	@$(MAKE) --no-print-directory all iso unit-build guests linux
 	@$(PYTHON) tests/run-all.py --build $(BUILD)
 
 check-unit:
@@ -114,7 +114,7 @@ check-unit:
 
 check-boot:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all iso guests
+	@$(MAKE) --no-print-directory all iso guests linux
 	@$(PYTHON) tests/run-all.py --build $(BUILD) --only boot
 
 # ---- bench ------------------------------------------------------------------
