@@ -120,10 +120,11 @@ check-boot:
 # ---- bench ------------------------------------------------------------------
 
 .PHONY: bench
-bench: $(KEEL) guests
+bench: $(KEEL) guests linux
 	@scripts/deps.sh
 	@$(PYTHON) bench/boot_time.py --keel $(KEEL)
 	@$(PYTHON) bench/guests.py --build $(BUILD)
+	@$(PYTHON) bench/linux.py --build $(BUILD)
 
 .PHONY: clean help
 clean:
