@@ -15,6 +15,12 @@ void console_set_device(const struct console_device *dev)
     console_dev = dev;
 }
 
+int console_getc(void)
+{
+    const struct console_device *dev = console_dev;
+    return dev && dev->getc ? dev->getc() : -1;
+}
+
 void console_enter_panic_mode(void)
 {
     panic_mode = true;

@@ -77,6 +77,7 @@ void console_ring_drain(struct domain *d)
 static void poll_all(void *data)
 {
     domain_for_each(console_ring_drain);
+    console_input_poll();
     set_timer(&poll_timer, NOW() + POLL_INTERVAL);
 }
 

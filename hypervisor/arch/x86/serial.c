@@ -20,6 +20,8 @@
 #define UART_DLL 0      /* with LCR.DLAB */
 #define UART_DLM 1
 #define LSR_THRE 0x20
+#define LSR_DATA_READY 0x01
+#define UART_RBR 0      /* receive buffer (read) */
 #define LCR_DLAB 0x80
 
 static uint16_t uart_base;
@@ -33,7 +35,14 @@ static void uart_putc(char c)
     outb(uart_base + UART_THR, (uint8_t)c);
 }
 
-static const struct console_device uart_console = { "serial", uart_putc };
+static int uart_getc(void)
+{
+    if (!(inb(uart_base + UART_LSR) & LSR_DATA_READY))
+        return -1;
+    return inb(uart_base + UART_RBR);
+}
+
+static const struct console_device uart_console = { "serial", uart_putc, uart_getc };
 
 /* A UART answers with what was written to its scratch register. */
 static bool uart_present(uint16_t base)

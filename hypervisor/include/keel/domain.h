@@ -151,6 +151,7 @@ int console_ring_create(struct domain *d);
 void console_ring_destroy(struct domain *d);
 void console_ring_drain(struct domain *d);
 void console_ring_start_polling(void);
+void console_input_poll(void);      /* common/console_input.c */
 
 /* Console output of a domain (common/domain_console.c). */
 void domain_console_write(struct domain *d, const char *buf, size_t len);
