@@ -87,13 +87,14 @@ $(BUILD)/keel.iso: $(KEEL) scripts/grub.cfg
 # ---- run --------------------------------------------------------------------
 
 RUN_CMDLINE ?= console=com1 loglvl=info
-# Two demo domains whose lines interleave on the console.
-RUN_MODULES ?= $(BUILD)/guests/demo.elf domain name=left memory=16 -- ticks=12 ms=500 msg=hello-from-the-left-domain,$(BUILD)/guests/demo.elf domain name=right memory=16 -- ticks=8 ms=750 msg=greetings-from-the-right-domain
+# A Debian Linux domain with a shell on hvc0 (it has the keyboard), and two
+# demo domains whose lines interleave on the console for a few seconds.
+RUN_MODULES ?= $(BUILD)/linux/vmlinux domain name=linux memory=256 -- console=hvc0 keel.run=shell,$(BUILD)/linux/initramfs.cpio.gz ramdisk,$(BUILD)/guests/demo.elf domain name=left memory=16 -- ticks=12 ms=500 msg=hello-from-the-left-domain,$(BUILD)/guests/demo.elf domain name=right memory=16 -- ticks=8 ms=750 msg=greetings-from-the-right-domain
 
 .PHONY: run
-run: $(KEEL) guests
+run: $(KEEL) guests linux
 	@scripts/deps.sh
-	@echo "Keel on QEMU (TCG, SVM+NPT). Ctrl-a x quits QEMU."
+	@echo "Keel on QEMU (TCG, SVM+NPT). Typing goes to the Linux shell; Ctrl-a x quits QEMU."
 	$(QEMU) -machine q35 -cpu qemu64,+svm,+npt -smp 2 -m 1G -nographic \
 	    -no-reboot -kernel $(KEEL) -append "$(RUN_CMDLINE)" -initrd "$(RUN_MODULES)"
 
