@@ -147,6 +147,11 @@ static void exit_npf(struct vcpu *v, struct vmcb *vmcb)
 
 static void exit_shutdown(struct vcpu *v, struct vmcb *vmcb)
 {
+    /* QEMU's defect shows up as a triple fault on the host's own state. */
+    if (vmcb_holds_host_state(vmcb)) {
+        svm_crash_host_state(v, vmcb);
+        return;
+    }
     domain_crash(v->domain, "vCPU%u triple fault at rip %lx", v->vcpu_id,
                  (unsigned long)v->arch.regs.rip);
 }

@@ -300,7 +300,15 @@ static void svm_assign_asid(struct vcpu *v, struct vmcb *vmcb)
  */
 extern const char svm_vmrun_exit[];
 
-static bool vmcb_holds_host_state(const struct vmcb *vmcb)
+/* The one line the boot tests recognise (and may retry once). */
+void svm_crash_host_state(struct vcpu *v, const struct vmcb *vmcb)
+{
+    domain_crash(v->domain, "vCPU%u: VMCB holds host state (rip %lx) after exit 0x%lx; "
+                 "not entering (QEMU nested-SVM defect signature)",
+                 v->vcpu_id, (unsigned long)vmcb->rip, (unsigned long)vmcb->exitcode);
+}
+
+bool vmcb_holds_host_state(const struct vmcb *vmcb)
 {
     return vmcb->rip == (uintptr_t)svm_vmrun_exit && vmcb->cs.sel == HV_CS;
 }
@@ -388,9 +396,7 @@ static void svm_vcpu_run(struct vcpu *v)
     sync_to_vmcb(v, vmcb);
     if (vmcb_holds_host_state(vmcb)) {
         local_irq_enable();
-        domain_crash(v->domain, "vCPU%u: VMCB holds host state (rip %lx) after exit 0x%lx; "
-                     "not entering (QEMU nested-SVM defect signature)",
-                     v->vcpu_id, (unsigned long)vmcb->rip, (unsigned long)vmcb->exitcode);
+        svm_crash_host_state(v, vmcb);
         return;
     }
     svm_pick_event(v, vmcb);

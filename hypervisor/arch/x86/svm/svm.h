@@ -21,5 +21,7 @@ bool svm_probe(void);
 const struct hvm_ops *svm_backend(void);
 void svm_exit_dispatch(struct vcpu *v, struct vmcb *vmcb);
 void svm_exit_vintr(struct vcpu *v, struct vmcb *vmcb);
+bool vmcb_holds_host_state(const struct vmcb *vmcb);
+void svm_crash_host_state(struct vcpu *v, const struct vmcb *vmcb);
 
 #endif
