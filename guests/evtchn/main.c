@@ -79,22 +79,6 @@ static uint32_t own_domid(void)
 
 /* ---- shared_info --------------------------------------------------------- */
 
-/* Put shared_info over the last page of RAM: nothing of ours lives there. */
-static void map_shared_info(void)
-{
-    uint64_t gpa = ram_top() - PAGE_SIZE;
-    struct xen_add_to_physmap x = {
-        .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info,
-        .idx = 0, .gpfn = gpa / PAGE_SIZE,
-    };
-    long rc = hypercall(__HYPERVISOR_memory_op, XENMEM_add_to_physmap,
-                        (unsigned long)&x, 0, 0, 0);
-    if (rc)
-        test_fail("add_to_physmap(shared_info, gpfn %#lx) = %ld",
-                  (unsigned long)x.gpfn, rc);
-    shinfo = (struct shared_info *)(uintptr_t)gpa;
-    printf("evtchn: shared_info at %#lx\n", (unsigned long)gpa);
-}
 
 /* The hypervisor changes these words under us: atomic accesses only. */
 static bool word_bit(xen_ulong_t *words, unsigned int bit)
@@ -383,7 +367,8 @@ void guest_main(const struct hvm_start_info *si)
     if (peer == 0 || peer >= DOMID_FIRST_RESERVED)
         test_fail("peer=DOMID missing or bad");
     printf("evtchn: %s d%u, peer d%lu\n", role, own_domid(), (unsigned long)peer);
-    map_shared_info();
+    shinfo = map_shared_info();
+    printf("evtchn: shared_info at %#lx\n", (unsigned long)(uintptr_t)shinfo);
 
     if (!strcmp(role, "server"))
         server((domid_t)peer);

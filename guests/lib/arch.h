@@ -63,6 +63,10 @@ static inline void cpu_relax(void)
     asm volatile("pause" ::: "memory");
 }
 
+/* Interrupts on for a moment (two instructions: the STI shadow ends), or off. */
+static inline void irq_on(void) { asm volatile("sti; nop; nop" ::: "memory"); }
+static inline void irq_off(void) { asm volatile("cli" ::: "memory"); }
+
 /* Interrupts stay off in every test guest, so this sleeps for good. */
 static inline __attribute__((noreturn)) void halt_forever(void)
 {

@@ -75,6 +75,10 @@ extern char __image_start[], __image_end[];
  * least leaves base..base+2, as Linux does; 0 when absent. */
 uint32_t xen_cpuid_base(void);
 
+struct shared_info;
+/* XENMEM_add_to_physmap(shared_info) over the last RAM page; TEST FAIL if refused. */
+struct shared_info *map_shared_info(void);
+
 /* Guest TSC frequency from leaf base+3 (sub-leaf 0, ECX), else 0. */
 uint32_t xen_tsc_khz(void);
 /* xen_tsc_khz(), or a 2 GHz guess when the hypervisor does not say. */

@@ -3,6 +3,7 @@
  * hypercall page.
  */
 #include "guest.h"
+#include <public/memory.h>
 
 bool hypercall_use_page;
 /* Filled by the hypervisor when its gpa is written to the MSR. */
@@ -61,4 +62,19 @@ int hypercall_page_install(void)
 #endif
     hypercall_use_page = true;
     return 0;
+}
+
+/* Map shared_info over the last page of RAM (nothing of ours lives there). */
+struct shared_info *map_shared_info(void)
+{
+    uint64_t gpa = ram_top() - PAGE_SIZE;
+    struct xen_add_to_physmap x = {
+        .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info,
+        .idx = 0, .gpfn = gpa / PAGE_SIZE,
+    };
+    long rc = hypercall(__HYPERVISOR_memory_op, XENMEM_add_to_physmap,
+                        (unsigned long)&x, 0, 0, 0);
+    if (rc)
+        test_fail("add_to_physmap(shared_info, gpfn %#lx) = %ld", (unsigned long)x.gpfn, rc);
+    return (struct shared_info *)(uintptr_t)gpa;
 }

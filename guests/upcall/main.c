@@ -58,8 +58,6 @@ static void on_irq(uint64_t vector)
     upcalls++;
 }
 
-static void irq_on(void) { asm volatile("sti; nop; nop" ::: "memory"); }
-static void irq_off(void) { asm volatile("cli" ::: "memory"); }
 
 void guest_main(const struct hvm_start_info *si)
 {
@@ -88,12 +86,7 @@ void guest_main(const struct hvm_start_info *si)
               "get_param with a bad pointer");
 
     /* shared_info over the last RAM page, an IPI port to ourselves. */
-    uint64_t gpa = ram_top() - PAGE_SIZE;
-    struct xen_add_to_physmap x = { .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info,
-                                    .idx = 0, .gpfn = gpa / PAGE_SIZE };
-    if (hypercall(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, (unsigned long)&x, 0, 0, 0))
-        test_fail("add_to_physmap(shared_info)");
-    shinfo = (struct shared_info *)(uintptr_t)gpa;
+    shinfo = map_shared_info();
     struct evtchn_bind_ipi ipi = { .vcpu = 0 };
     check_ret(evtchn_op(EVTCHNOP_bind_ipi, &ipi), 0, "bind_ipi");
     evtchn_port_t port = ipi.port;

@@ -93,12 +93,7 @@ void guest_main(const struct hvm_start_info *si)
     check_ret(vcpu_op(99, 0, NULL), -XEN_ENOSYS, "vcpu_op 99");
     check_ret(vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL), 0, "stop_periodic_timer");
 
-    uint64_t gpa = ram_top() - PAGE_SIZE;
-    struct xen_add_to_physmap x = { .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info,
-                                    .idx = 0, .gpfn = gpa / PAGE_SIZE };
-    if (hypercall(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, (unsigned long)&x, 0, 0, 0))
-        test_fail("add_to_physmap(shared_info)");
-    shinfo = (struct shared_info *)(uintptr_t)gpa;
+    shinfo = map_shared_info();
     vinfo = &shinfo->vcpu_info[0];
 
     /* Guest time: even version, advancing with the TSC. */

@@ -33,8 +33,6 @@ static bool bit_set(unsigned int reg0, unsigned int vector)
     return (rdmsr(X2(reg0 + vector / 32)) >> (vector % 32)) & 1;
 }
 
-static void irq_on(void) { asm volatile("sti; nop; nop" ::: "memory"); }
-static void irq_off(void) { asm volatile("cli" ::: "memory"); }
 
 void guest_main(const struct hvm_start_info *si)
 {
