@@ -469,6 +469,27 @@ def crash_dump(required: Sequence[str]) -> Callable[[str], str | None]:
     return check
 
 
+def guest_test(guest: str, name: str, *, args: str = "", memory: int = 16,
+               lines: Sequence[str] = (), **fields) -> Scenario:
+    """The usual single-guest scenario "guest_<guest>": build/guests/<guest>.elf
+    as domain `name`; expect it created, its own `lines` (regexes for text
+    after "(name) ", each a whole line, in order), "(name) TEST PASS",
+    shutdown reason=poweroff, destroyed, and all domains gone; forbid crashes,
+    TEST FAIL and MISMATCH lines.  Other Scenario fields pass through."""
+    domain = f"domain name={name} memory={memory}" + (f" {args}" if args else "")
+    return Scenario(
+        name=f"guest_{guest}",
+        modules=[Module(file=f"build/guests/{guest}.elf", args=domain)],
+        expect=[rf"\(keel\) d\d+ {name}: created",
+                *(rf"^\({name}\) {line}$" for line in lines),
+                rf"^\({name}\) TEST PASS$",
+                rf"\(keel\) d\d+ {name}: shutdown reason=poweroff",
+                rf"\(keel\) d\d+ {name}: destroyed",
+                ALL_GONE],
+        forbid=[*CRASH, r"TEST FAIL", r"MISMATCH"],
+        **{"timeout": 120, **fields})
+
+
 def whole_lines() -> Callable[[str], str | None]:
     """Check: from Keel's first line on, every line is a whole hypervisor
     line ("(keel) " and text), so no two CPUs' output mixed within a line.

@@ -2,12 +2,7 @@
 with the vector type; what a guest may not set), an IPI port to itself held
 in upcall_pending while interrupts are off and injected when they are on,
 masking and unmask, and SCHEDOP_block returning with an upcall pending."""
-from runner import ALL_GONE, CRASH, Module, Scenario
 
-SCENARIO = Scenario(
-    name="guest_upcall",
-    modules=[Module(file="build/guests/upcall.elf", args="domain name=upcall memory=16")],
-    expect=[r"\(keel\) d\d+ upcall: created", r"\(upcall\) TEST PASS",
-            r"\(keel\) d\d+ upcall: shutdown reason=poweroff", ALL_GONE],
-    forbid=[*CRASH, r"TEST FAIL", r"MISMATCH"],
-)
+from runner import guest_test
+
+SCENARIO = guest_test("upcall", "upcall")
