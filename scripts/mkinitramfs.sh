@@ -18,6 +18,8 @@
 #   reboot     reboot -f
 #   sleeptest  time `sleep 1` with /proc/uptime: "KEEL-SLEEP: <seconds>"
 #   cpus       "KEEL-CPUS: N", the processors in /proc/cpuinfo
+#   smpwork    a busy loop pinned to each online CPU at once, each reporting
+#              the CPU it ran on: "KEEL-RAN-ON: 0 1 2 3" (sorted)
 # Unknown words print "KEEL-RUN: unknown command <word>".  With no keel.run=
 # it starts a shell.  Whatever happens, init never exits (that would panic
 # the kernel): after the last word it powers off.
@@ -135,6 +137,15 @@ for cmd in $(echo "$run" | tr ',' ' '); do
         printf 'KEEL-SLEEP: %d.%02d\n' $((d / 100)) $((d % 100)) ;;
     cpus)
         echo "KEEL-CPUS: $(grep -c '^processor' /proc/cpuinfo)" ;;
+    smpwork)
+        # Field 39 of /proc/self/stat is the CPU the reader last ran on.
+        n=$(grep -c '^processor' /proc/cpuinfo)
+        for cpu in $(seq 0 $((n - 1))); do
+            taskset -c "$cpu" sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done
+                awk "{ print \$39 }" /proc/self/stat' > "/tmp/ran.$cpu" &
+        done
+        wait
+        echo "KEEL-RAN-ON: $(cat /tmp/ran.* | sort -n | tr '\n' ' ' | sed 's/ $//')" ;;
     *)
         echo "KEEL-RUN: unknown command $cmd" ;;
     esac

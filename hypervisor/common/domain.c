@@ -187,7 +187,11 @@ static void free_domain_memory(struct domain *d)
 
 static void poll_timeout(void *data)
 {
-    vcpu_unblock(data);
+    struct vcpu *v = data;
+
+    /* Only a poll still waiting ends here (a stale timer wakes nothing). */
+    if (__atomic_exchange_n(&v->poll_port, POLL_NONE, __ATOMIC_SEQ_CST) != POLL_NONE)
+        vcpu_unblock(v);
 }
 
 static void singleshot_expired(void *data)
@@ -208,6 +212,7 @@ static int vcpu_create(struct domain *d, unsigned int id, unsigned int cpu)
     if ((rc = sched_entity_init(&v->sched, &d->sched, cpu, v)) < 0)
         return rc;
     init_timer(&v->poll_timer, poll_timeout, v, cpu);
+    v->poll_port = POLL_NONE;
     init_timer(&v->singleshot_timer, singleshot_expired, v, cpu);
     v->runstate.state = RUNSTATE_offline;
     return arch_vcpu_create(v);

@@ -210,9 +210,26 @@ static void set_pending(struct domain *d, unsigned int vcpu_id, evtchn_port_t po
         return;
     if (bit_test_and_set(si->evtchn_pending, port))
         return;                     /* already pending: one delivery only */
-    if (bit_test(si->evtchn_mask, port))
-        return;                     /* delivered by the unmask */
-    mark_vcpu_pending(d, vcpu_id, port);
+    /* Masked: the upcall waits for the unmask, but pollers wake now. */
+    if (!bit_test(si->evtchn_mask, port))
+        mark_vcpu_pending(d, vcpu_id, port);
+    evtchn_check_pollers(d, port);
+}
+
+void evtchn_check_pollers(struct domain *d, evtchn_port_t port)
+{
+    for (unsigned int i = 0; i < MAX_VIRT_CPUS; i++) {
+        struct vcpu *v = domain_vcpu(d, i);
+        if (!v)
+            continue;
+        int p = __atomic_load_n(&v->poll_port, __ATOMIC_SEQ_CST);
+        if (p == POLL_NONE || (p != POLL_ANY && p != (int)port))
+            continue;
+        /* One waker ends the poll; a concurrent timeout may beat us to it. */
+        if (__atomic_compare_exchange_n(&v->poll_port, &p, POLL_NONE, false,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            evtchn_notify_vcpu(v);     /* wakes it; no upcall is implied */
+    }
 }
 
 static unsigned int notify_vcpu_of(const struct evtchn *chn)

@@ -46,22 +46,43 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
     }
     if (nr_ports > POLL_MAX_PORTS)
         return -EINVAL;
-    for (unsigned int i = 0; i < nr_ports; i++) {
+    /*
+     * Block first, then look: an event raised between the two finds the
+     * vCPU already polling and wakes it (evtchn_check_pollers).  The first
+     * port read decides what wakes it if there is only one.
+     */
+    int want = POLL_ANY;
+    if (nr_ports == 1) {
         uint32_t port;
-        if (copy_from_guest(&port, ports + i * sizeof(port), sizeof(port)) < 0)
+        if (copy_from_guest(&port, ports, sizeof(port)) < 0)
             return -EFAULT;
         if (port >= EVTCHN_2L_PORTS)
             return -EINVAL;
+        want = (int)port;
+    }
+    if (timeout)
+        set_timer(&v->poll_timer, (s_time_t)timeout);
+    __atomic_store_n(&v->poll_port, want, __ATOMIC_SEQ_CST);
+    vcpu_block(v);
+    for (unsigned int i = 0; i < nr_ports; i++) {
+        uint32_t port;
+        long rc = 0;
+        if (copy_from_guest(&port, ports + i * sizeof(port), sizeof(port)) < 0)
+            rc = -EFAULT;
+        else if (port >= EVTCHN_2L_PORTS)
+            rc = -EINVAL;
         /*
          * An event already there (masked or not) ends the poll at once;
          * like Xen, later ports are then not even looked at.
          */
-        if (evtchn_port_is_pending(v->domain, port))
-            return 0;
+        else if (evtchn_port_is_pending(v->domain, port))
+            rc = 1;
+        if (rc) {
+            __atomic_store_n(&v->poll_port, POLL_NONE, __ATOMIC_SEQ_CST);
+            vcpu_unblock(v);
+            return rc < 0 ? rc : 0;
+        }
     }
-    if (timeout)
-        set_timer(&v->poll_timer, (s_time_t)timeout);
-    vcpu_block(v);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <keel/smp.h>
 #include <asm/hvm.h>
 #include <asm/percpu.h>
+#include <asm/system.h>
 
 bool arch_virt_enabled(void)
 {
@@ -21,6 +22,9 @@ int arch_vcpu_create(struct vcpu *v)
     if (rc == 0) {
         hvm_fpu_init(v);
         vlapic_init(v);
+        /* Application processors wait for a STARTUP IPI, as on hardware. */
+        v->arch.wait_sipi = v->vcpu_id != 0;
+        v->arch.sipi_vector = -1;
     }
     return rc;
 }
@@ -57,6 +61,10 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
 
 void arch_vcpu_run(struct vcpu *v)
 {
+    if (__atomic_load_n(&v->arch.init_pending, __ATOMIC_ACQUIRE) && !hvm_vcpu_take_init(v)) {
+        local_irq_enable();     /* as after a guest exit */
+        return;
+    }
     hvm->vcpu_run(v);
 }
 

@@ -59,6 +59,7 @@ struct vcpu {
     bool runnable;                  /* as last told to the scheduler */
     unsigned int pause_count;       /* > 0: must not run */
     struct timer poll_timer;        /* SCHEDOP_poll / block timeout */
+    int poll_port;                  /* SCHEDOP_poll: port waited on, POLL_ANY or POLL_NONE */
     struct timer singleshot_timer;  /* VCPUOP_set_singleshot_timer: VIRQ_TIMER */
     s_time_t run_time;              /* total time run, ns */
     struct vcpu_runstate_info runstate;

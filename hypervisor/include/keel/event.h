@@ -129,6 +129,16 @@ void evtchn_raise_local(struct domain *d, evtchn_port_t port);
 
 /* Is port pending in d's shared_info (masked or not; SCHEDOP_poll)? */
 bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port);
+
+/*
+ * SCHEDOP_poll waiters (struct vcpu poll_port).  A port that becomes
+ * pending wakes the vCPUs polling it even when it is masked: that is how
+ * PV spinlocks wait on a masked IPI port.  The poller blocks first, then
+ * checks its ports, so no wake-up is lost between the two.
+ */
+#define POLL_NONE (-1)
+#define POLL_ANY  (-2)              /* several ports: any event wakes it */
+void evtchn_check_pollers(struct domain *d, evtchn_port_t port);
 /* v's evtchn_upcall_pending (what the arch checks before entering v). */
 bool evtchn_upcall_pending(struct vcpu *v);
 

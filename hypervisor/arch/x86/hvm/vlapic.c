@@ -33,6 +33,12 @@
 #define LVT_MASKED    (1u << 16)
 #define ICR_DM(icr)   (((icr) >> 8) & 7)
 #define ICR_SHORTHAND(icr) (((icr) >> 18) & 3)
+#define ICR_DM_FIXED    0
+#define ICR_DM_NMI      4
+#define ICR_DM_INIT     5
+#define ICR_DM_STARTUP  6
+#define ICR_LEVEL_ASSERT  (1u << 14)
+#define ICR_TRIGGER_LEVEL (1u << 15)
 
 static struct vlapic *vl(struct vcpu *v) { return &v->arch.vlapic; }
 
@@ -107,22 +113,36 @@ static void send_ipi(struct vcpu *v, uint64_t icr)
     uint8_t vector = icr & 0xff;
     unsigned int mode = ICR_DM(icr), shorthand = ICR_SHORTHAND(icr);
 
-    if (mode != 0 && mode != 4) {
-        /* INIT/SIPI and the rest: vCPUs come up through VCPUOP_up instead. */
+    switch (mode) {
+    case ICR_DM_FIXED:
+    case ICR_DM_NMI:
+    case ICR_DM_STARTUP:
+        break;
+    case ICR_DM_INIT:
+        /* INIT de-assert (level-triggered, level 0): no effect on a modern APIC. */
+        if ((icr & (ICR_LEVEL_ASSERT | ICR_TRIGGER_LEVEL)) == ICR_TRIGGER_LEVEL)
+            return;
+        break;
+    default:
+        /* Lowest priority, SMI, ExtINT: nothing a PVH guest needs. */
         pr_debug("d%u vCPU%u: x2APIC ICR mode %u ignored\n", d->domain_id, v->vcpu_id, mode);
         return;
     }
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *t = d->vcpu[i];
+        if (!t)
+            continue;
         bool hit = shorthand == 1 ? t == v :
                    shorthand == 2 ? true :
                    shorthand == 3 ? t != v : (dest == 0xffffffff || dest == t->vcpu_id);
-        if (!t || !hit)
+        if (!hit)
             continue;
-        if (mode == 4)
-            hvm_inject_nmi(t);
-        else
-            vlapic_set_irq(t, vector);
+        switch (mode) {
+        case ICR_DM_NMI:     hvm_inject_nmi(t); break;
+        case ICR_DM_INIT:    hvm_init_ipi(t); break;
+        case ICR_DM_STARTUP: hvm_startup_ipi(t, vector); break;
+        default:             vlapic_set_irq(t, vector); break;
+        }
     }
 }
 

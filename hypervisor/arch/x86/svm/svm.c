@@ -214,6 +214,43 @@ static void svm_vcpu_set_pvh_entry(struct vcpu *v, uint32_t eip, uint32_t ebx)
     v->arch.pending_event = 0;
 }
 
+/*
+ * The state a STARTUP IPI gives a processor waiting for it: real mode at
+ * vector:0000 (CS base vector << 12), every other segment flat 64 KiB, the
+ * registers of a reset.  SVM runs real mode directly under nested paging.
+ */
+static void svm_vcpu_set_sipi_entry(struct vcpu *v, uint8_t vector)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    set_seg(&vmcb->cs, (uint16_t)vector << 8, SEG_CODE16, 0xffff);
+    vmcb->cs.base = (uint64_t)vector << 12;
+    set_seg(&vmcb->ds, 0, SEG_DATA16, 0xffff);
+    set_seg(&vmcb->es, 0, SEG_DATA16, 0xffff);
+    set_seg(&vmcb->ss, 0, SEG_DATA16, 0xffff);
+    set_seg(&vmcb->fs, 0, SEG_DATA16, 0xffff);
+    set_seg(&vmcb->gs, 0, SEG_DATA16, 0xffff);
+    set_seg(&vmcb->tr, 0, SEG_TSS16B, 0xffff);
+    set_seg(&vmcb->ldtr, 0, SEG_LDT, 0xffff);
+    set_seg(&vmcb->gdtr, 0, 0, 0xffff);
+    set_seg(&vmcb->idtr, 0, 0, 0xffff);
+    vmcb->cpl = 0;
+    vmcb->cr0 = CR0_ET_BIT;
+    vmcb->cr2 = 0;
+    vmcb->cr3 = 0;
+    vmcb->cr4 = 0;
+    vmcb->efer = EFER_SVME;
+    vmcb->dr6 = 0xffff0ff0;
+    vmcb->dr7 = 0x400;
+    vmcb->g_pat = DEFAULT_PAT;
+    vmcb->rflags = 0x2;
+    vmcb->eventinj = 0;
+
+    memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+    v->arch.regs.rflags = 0x2;
+    v->arch.pending_event = 0;
+}
+
 static void svm_inject_exception(struct vcpu *v, unsigned int vector, int error_code)
 {
     uint64_t ev = EVENT_VALID | EVENT_TYPE_EXC | vector;
@@ -420,6 +457,7 @@ static const struct hvm_ops svm_ops = {
     .vcpu_create = svm_vcpu_create,
     .vcpu_destroy = svm_vcpu_destroy,
     .vcpu_set_pvh_entry = svm_vcpu_set_pvh_entry,
+    .vcpu_set_sipi_entry = svm_vcpu_set_sipi_entry,
     .vcpu_run = svm_vcpu_run,
     .inject_exception = svm_inject_exception,
     .get_paging = svm_get_paging,

@@ -178,6 +178,9 @@ STATIC_ASSERT(__builtin_offsetof(struct vmcb, g_pat) == 0x668);
 #define SEG_DATA32  0xc93
 #define SEG_CODE64  0xa9b   /* L instead of D */
 #define SEG_TSS32B  0x08b   /* busy 32-bit TSS */
+#define SEG_CODE16  0x09b   /* real mode: present, exec/read accessed */
+#define SEG_DATA16  0x093
+#define SEG_TSS16B  0x083   /* busy 16-bit TSS, as after reset */
 #define SEG_LDT     0x082
 #define SEG_ATTR_L  (1u << 9)
 

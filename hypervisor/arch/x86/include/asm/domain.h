@@ -57,6 +57,10 @@ struct arch_vcpu {
     uint64_t p2m_generation;    /* of the P2M its TLB entries came from */
     uint64_t pending_event;     /* EVENTINJ-format event for the next entry */
     bool nmi_pending;           /* an NMI to deliver when nothing else is */
+    /* INIT / STARTUP IPIs (hvm/vcpu_start.c), under its lock. */
+    bool wait_sipi;             /* offline until a STARTUP IPI */
+    bool init_pending;          /* an INIT the (online) vCPU has yet to apply */
+    int sipi_vector;            /* a STARTUP IPI that came meanwhile; -1: none */
     struct vlapic vlapic;
     uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image */
 };

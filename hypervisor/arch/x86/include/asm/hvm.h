@@ -19,6 +19,8 @@ struct hvm_ops {
     void (*vcpu_destroy)(struct vcpu *v);
     /* PVH start state: 32-bit protected mode, paging off, %ebx = ebx. */
     void (*vcpu_set_pvh_entry)(struct vcpu *v, uint32_t eip, uint32_t ebx);
+    /* STARTUP IPI state: real mode at vector:0000, everything else reset. */
+    void (*vcpu_set_sipi_entry)(struct vcpu *v, uint8_t vector);
     /* Enter the guest once and handle the exit.  Interrupts off on entry, on on return. */
     void (*vcpu_run)(struct vcpu *v);
     void (*inject_exception)(struct vcpu *v, unsigned int vector, int error_code);
@@ -62,6 +64,11 @@ void hvm_io_out(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
 bool hvm_hypercall(struct vcpu *v);
 void hvm_hlt(struct vcpu *v);
 void hvm_inject_nmi(struct vcpu *v);
+/* The INIT / STARTUP IPI protocol (hvm/vcpu_start.c). */
+void hvm_init_ipi(struct vcpu *target);
+void hvm_startup_ipi(struct vcpu *target, uint8_t vector);
+/* Before entering v: an INIT sent to it is applied.  False: do not enter. */
+bool hvm_vcpu_take_init(struct vcpu *v);
 void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code);
 
 #endif
