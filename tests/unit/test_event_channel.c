@@ -84,6 +84,7 @@ static struct domain *make_domain(domid_t id, unsigned int vcpus, unsigned int n
         assert_non_null(v);
         v->vcpu_id = i;
         v->domain = d;
+        v->poll_port = POLL_NONE;
         d->vcpu[i] = v;
     }
     f->si = aligned_alloc(4096, 4096);
@@ -283,6 +284,43 @@ static void test_mask_and_unmask(void **state)
     assert_false(masked(b, pb));
     assert_int_equal(VI(b, 0)->evtchn_upcall_pending, 0);
     assert_int_equal(notified(b, 0), before + 1);
+}
+
+/* SCHEDOP_poll waiters wake on their port even when it is masked (PV
+ * spinlocks poll a masked IPI port); others stay asleep. */
+static void test_pollers(void **state)
+{
+    struct domain *a = make_domain(1, 1, 0), *b = make_domain(2, 2, 0);
+    evtchn_port_t pa = alloc_unbound(a, DOMID_SELF, 2);
+    evtchn_port_t pb = bind_interdomain(b, 1, pa);
+    struct vcpu *v0 = b->vcpu[0], *v1 = b->vcpu[1];
+    guest_ack_all(b);
+    unsigned int n0 = notified(b, 0), n1 = notified(b, 1);
+
+    set_mask(b, pb);
+    v0->poll_port = (int)pb;            /* polls this port */
+    v1->poll_port = (int)pb + 1;        /* polls another one */
+    assert_int_equal(evtchn_send(a, pa), 0);
+    assert_true(pending(b, pb));
+    assert_int_equal(VI(b, 0)->evtchn_upcall_pending, 0);  /* masked: no upcall */
+    assert_int_equal(notified(b, 0), n0 + 1);              /* but the poller woke */
+    assert_int_equal(v0->poll_port, POLL_NONE);
+    assert_int_equal(notified(b, 1), n1);
+    assert_int_equal(v1->poll_port, (int)pb + 1);
+
+    /* Already pending: a second send wakes no one (the poll sees it itself). */
+    v0->poll_port = POLL_ANY;
+    assert_int_equal(evtchn_send(a, pa), 0);
+    assert_int_equal(notified(b, 0), n0 + 1);
+
+    /* POLL_ANY wakes on any port; a vCPU not polling is not disturbed. */
+    guest_ack_all(b);
+    SI(b)->evtchn_pending[0] = 0;
+    v1->poll_port = POLL_NONE;
+    assert_int_equal(evtchn_send(a, pa), 0);
+    assert_int_equal(notified(b, 0), n0 + 2);
+    assert_int_equal(v0->poll_port, POLL_NONE);
+    assert_int_equal(notified(b, 1), n1);
 }
 
 static void test_no_double_delivery(void **state)
@@ -857,6 +895,7 @@ int main(void)
         T(test_interdomain_send_receive),
         T(test_selector_word),
         T(test_mask_and_unmask),
+        T(test_pollers),
         T(test_no_double_delivery),
         T(test_close),
         T(test_loopback),
