@@ -1,6 +1,8 @@
 """Debian's unmodified Linux 6.1 (make linux) boots as a PVH domain to its
 init on hvc0: /sys/hypervisor/type says xen, `sleep 1` lasts 0.9-1.5 s of
-in-guest uptime, and `poweroff -f` ends the domain with reason=poweroff."""
+in-guest uptime, and `poweroff -f` ends the domain with reason=poweroff.
+EVTCHNOP_init_control (FIFO) answers -ENOSYS and Linux falls back to the
+2-level ABI cleanly, with upcalls through the callback vector."""
 import re
 
 from runner import ALL_GONE, CRASH, Module, Scenario
@@ -23,6 +25,8 @@ SCENARIO = Scenario(
                          "keel.run=cpus,sleeptest,poweroff"),
              Module(file="build/linux/initramfs.cpio.gz", args="ramdisk")],
     expect=[r"\(keel\) d\d+ linux: created",
+            r"\(linux\) .*xen:events: Using 2-level ABI",
+            r"\(linux\) .*xen:events: Xen HVM callback vector for event delivery is enabled",
             r"\(linux\) KEEL-INIT: reached init",
             r"\(linux\) KEEL-HYPERVISOR: xen",
             r"\(linux\) KEEL-CPUS: 1",
