@@ -1,0 +1,176 @@
+/*
+ * evbench: event channel round trip between two domains, for `make bench`.
+ *
+ *   role=server peer=C   allocates an unbound port for domain C (port 2,
+ *                        the lowest free one) and answers every event on
+ *                        it with one back, ROUNDS times, then passes;
+ *   role=client peer=S   binds S's port 2 and times ping-pong: send, then
+ *                        wait (halted) for the reply's upcall.  Prints
+ *                        "evbench: event channel round trip median N
+ *                        cycles (R round trips)", then passes.
+ *
+ * Both receive events the way Linux does: the callback vector
+ * (HVM_PARAM_CALLBACK_IRQ), then selector and pending bits in shared_info.
+ */
+#include "guest.h"
+#include "traps.h"
+#include <public/event_channel.h>
+#include <public/hvm/hvm_op.h>
+#include <public/sched.h>
+#include <public/shared_info.h>
+
+#define CALLBACK_VECTOR 0xf3
+#define FIRST_FREE_PORT 2           /* port 1 is the console's */
+#define BATCHES     51
+#define PER_BATCH   20
+#define ROUNDS      (BATCHES * PER_BATCH)
+#define WAIT_MS     20000
+
+static struct shared_info *shinfo;
+static volatile unsigned int events;    /* upcalls that found our port pending */
+static evtchn_port_t our_port;
+
+static long evtchn_op(unsigned int cmd, void *arg)
+{
+    return hypercall(__HYPERVISOR_event_channel_op, cmd, (unsigned long)arg, 0, 0, 0);
+}
+
+static void send(void)
+{
+    struct evtchn_send s = { .port = our_port };
+    long rc = evtchn_op(EVTCHNOP_send, &s);
+    if (rc)
+        test_fail("send(%u) = %ld", our_port, rc);
+}
+
+/* The upcall, as Linux handles it: flag, selector, then the port bits. */
+static void on_irq(uint64_t vector)
+{
+    if (vector != CALLBACK_VECTOR)
+        return;
+    struct vcpu_info *vi = &shinfo->vcpu_info[0];
+    __atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+    unsigned long sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+    for (unsigned int w = 0; sel; w++, sel >>= 1) {
+        if (!(sel & 1))
+            continue;
+        unsigned long bits = __atomic_load_n(&shinfo->evtchn_pending[w], __ATOMIC_SEQ_CST) &
+                             ~__atomic_load_n(&shinfo->evtchn_mask[w], __ATOMIC_SEQ_CST);
+        __atomic_fetch_and(&shinfo->evtchn_pending[w], ~bits, __ATOMIC_SEQ_CST);
+        if (w == our_port / 64 && (bits & (1UL << (our_port % 64))))
+            events++;
+    }
+}
+
+/* Halt until the upcall count passes seen (sti;hlt: no wake-up is lost). */
+static void wait_event(unsigned int seen)
+{
+    uint64_t deadline = rdtsc() + WAIT_MS * tsc_khz_or_guess();
+
+    for (;;) {
+        irq_off();
+        if (events != seen) {
+            irq_on();
+            return;
+        }
+        if (rdtsc() > deadline)
+            test_fail("no event on port %u for %u ms (after %u)", our_port, WAIT_MS, seen);
+        asm volatile("sti; hlt" ::: "memory");
+    }
+}
+
+static void setup_upcalls(void)
+{
+    struct xen_hvm_param p = { .domid = DOMID_SELF, .index = HVM_PARAM_CALLBACK_IRQ,
+                               .value = (2ULL << 56) | CALLBACK_VECTOR };
+    shinfo = map_shared_info();
+    guest_irq_handler = on_irq;
+    long rc = hypercall(__HYPERVISOR_hvm_op, HVMOP_set_param, (unsigned long)&p, 0, 0, 0);
+    if (rc)
+        test_fail("set CALLBACK_IRQ = %ld", rc);
+}
+
+static void server(domid_t client)
+{
+    struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = client };
+    long rc = evtchn_op(EVTCHNOP_alloc_unbound, &a);
+    if (rc || a.port != FIRST_FREE_PORT)
+        test_fail("alloc_unbound for d%u = %ld, port %u", client, rc, a.port);
+    our_port = a.port;
+    irq_on();
+    for (unsigned int i = 0; i < ROUNDS; i++) {
+        wait_event(i);
+        send();
+    }
+    printf("evbench: answered %u events\n", ROUNDS);
+}
+
+static void sort_u64(uint64_t *a, unsigned int n)
+{
+    for (unsigned int i = 1; i < n; i++)
+        for (unsigned int j = i; j > 0 && a[j - 1] > a[j]; j--) {
+            uint64_t t = a[j];
+            a[j] = a[j - 1];
+            a[j - 1] = t;
+        }
+}
+
+static void client(domid_t server_id)
+{
+    static uint64_t per_trip[BATCHES];
+    uint64_t deadline = rdtsc() + WAIT_MS * tsc_khz_or_guess();
+    struct evtchn_bind_interdomain b;
+    long rc;
+
+    /* The server may not have allocated its port yet: -EINVAL until then. */
+    for (;;) {
+        b = (struct evtchn_bind_interdomain){ .remote_dom = server_id,
+                                              .remote_port = FIRST_FREE_PORT };
+        rc = evtchn_op(EVTCHNOP_bind_interdomain, &b);
+        if (rc != -XEN_EINVAL || rdtsc() > deadline)
+            break;
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+    if (rc)
+        test_fail("bind_interdomain(d%u port %u) = %ld", server_id, FIRST_FREE_PORT, rc);
+    our_port = b.local_port;
+    /* A freshly bound port starts pending (Xen's rule): not a reply. */
+    __atomic_fetch_and(&shinfo->evtchn_pending[our_port / 64], ~(1UL << (our_port % 64)),
+                       __ATOMIC_SEQ_CST);
+    irq_on();
+
+    unsigned int seen = events;
+    for (unsigned int bt = 0; bt < BATCHES; bt++) {
+        uint64_t t0 = rdtsc();
+        for (unsigned int i = 0; i < PER_BATCH; i++) {
+            send();
+            wait_event(seen++);
+        }
+        per_trip[bt] = (rdtsc() - t0) / PER_BATCH;
+    }
+    sort_u64(per_trip, BATCHES);
+    printf("evbench: event channel round trip median %lu cycles (%u round trips)\n",
+           (unsigned long)per_trip[BATCHES / 2], ROUNDS);
+}
+
+void guest_main(const struct hvm_start_info *si)
+{
+    (void)si;
+    char role[16];
+
+    if (!xen.present)
+        test_fail("no hypervisor");
+    if (!cmdline_get("role", role, sizeof(role)))
+        test_fail("no role= on the command line");
+    domid_t peer = (domid_t)cmdline_u64("peer", 0);
+    if (!peer)
+        test_fail("no peer= on the command line");
+    setup_upcalls();
+    if (!strcmp(role, "server"))
+        server(peer);
+    else if (!strcmp(role, "client"))
+        client(peer);
+    else
+        test_fail("role=%s: server or client", role);
+    test_pass();
+}
