@@ -102,6 +102,11 @@ class Scenario:
     boot:     "kernel": -kernel BUILD/keel.elf -append CMDLINE (Multiboot1),
               "cdrom":  -cdrom BUILD/keel.iso (GRUB, Multiboot2; the command
                         line is scripts/grub.cfg's, `cmdline` is unused).
+    typed:    (regex, bytes) pairs, in order: once a whole line of the log
+              matches the regex (after the previous pair's match), the bytes
+              are typed on the serial port (QEMU's stdin; under -nographic
+              a Ctrl-a for the machine is b"\\x01\\x01", as QEMU's own
+              escape is Ctrl-a).  The test fails if one is never typed.
     """
     name: str
     expect: Sequence[str]
@@ -117,6 +122,7 @@ class Scenario:
     modules: Sequence[Module] = ()
     qemu_args: Sequence[str] = ()
     check: Callable[[str], str | None] | None = None
+    typed: Sequence[tuple[str, bytes]] = ()
 
     def __post_init__(self) -> None:
         if self.end not in ENDS:
@@ -129,7 +135,8 @@ class Scenario:
             raise ValueError("smp, timeout and end_wait must be positive")
         if self.modules and self.boot != "kernel":
             raise ValueError("modules need boot='kernel' (GRUB's come from grub.cfg)")
-        for pattern in (*self.expect, *self.forbid, *self.forbid_after):
+        for pattern in (*self.expect, *self.forbid, *self.forbid_after,
+                        *(trigger for trigger, _ in self.typed)):
             re.compile(pattern)     # a typo fails at load time, not mid-run
 
 
@@ -150,6 +157,7 @@ class Run:
     ended: str = ""                         # how it exited, see classify_exit
     powered_off: bool = False               # the guest powered the machine off
     duration: float = 0.0
+    untyped: str | None = None              # input the scenario could not type
 
     def arrival(self, offset: int) -> float | None:
         """When raw[offset] arrived (time.monotonic())."""
@@ -270,12 +278,38 @@ def prepare_modules(s: Scenario, build: Path) -> list[Path]:
     return paths
 
 
+class _Typist:
+    """Types a scenario's `typed` input on QEMU's stdin as its triggers appear."""
+
+    def __init__(self, typed: Sequence[tuple[str, bytes]], stdin) -> None:
+        self.typed, self.stdin, self.next, self.text = list(typed), stdin, 0, ""
+
+    def update(self, new_lines: str) -> None:
+        self.text += new_lines
+        while self.next < len(self.typed):
+            m = re.search(self.typed[self.next][0], self.text, re.MULTILINE)
+            if not m:
+                return
+            try:
+                self.stdin.write(self.typed[self.next][1])
+                self.stdin.flush()
+            except OSError:
+                return              # QEMU is gone; untyped() reports it
+            self.text = self.text[m.end():]
+            self.next += 1
+
+    def untyped(self) -> str | None:
+        if self.next < len(self.typed):
+            return f"never typed {self.typed[self.next][1]!r}: /{self.typed[self.next][0]}/ not seen"
+        return None
+
+
 def run_qemu(s: Scenario, argv: list[str], echo: bool = False) -> Run:
     """Run QEMU until the scenario is decided (see _Watcher), then stop it."""
     run = Run(argv=argv, start=time.monotonic())
     watcher = _Watcher(s, run.start + s.timeout)
     try:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE if s.typed else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as e:
         run.stop, run.stderr = "no_qemu", f"cannot start {argv[0]}: {e}"
@@ -284,6 +318,7 @@ def run_qemu(s: Scenario, argv: list[str], echo: bool = False) -> Run:
     raw, err = bytearray(), bytearray()
     lines: list[str] = []   # raw[:complete] as text: whole lines
     complete = 0
+    typist = _Typist(s.typed, proc.stdin)
     with proc, selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ, raw)
         sel.register(proc.stderr, selectors.EVENT_READ, err)
@@ -312,6 +347,7 @@ def run_qemu(s: Scenario, argv: list[str], echo: bool = False) -> Run:
                     lines.append(plain_text(raw[complete:last_nl + 1]))
                     complete = last_nl + 1
                     watcher.update(lines[-1], time.monotonic())
+                    typist.update(lines[-1])
                 if len(raw) > MAX_LOG_BYTES:
                     run.stop = "log_limit"
                     break
@@ -327,6 +363,7 @@ def run_qemu(s: Scenario, argv: list[str], echo: bool = False) -> Run:
                 proc.kill()
             proc.wait()
     run.duration = time.monotonic() - run.start
+    run.untyped = typist.untyped()
     run.raw = bytes(raw)
     run.log = "".join(lines) + plain_text(raw[complete:])
     stderr = err.decode("utf-8", errors="replace")
@@ -392,6 +429,8 @@ def judge(s: Scenario, run: Run) -> tuple[str | None, str]:
         return f"/{hit[0]}/ appeared after the last expected line: {hit[1]!r}", ending
     if run.stop == "log_limit":
         return ending, ending
+    if run.untyped:
+        return run.untyped, ending
     stayed_halted = run.stop == "end_wait"
     if s.end == "poweroff" and not run.powered_off:
         return f"the machine did not power off: {ending}", ending
