@@ -1,7 +1,7 @@
 /*
  * upcall: event delivery the way Linux receives it.  HVM params
- * (get/set of CALLBACK_IRQ with the "vector" type, and what a guest may
- * not set), then an IPI event channel to itself: while interrupts are off
+ * (get/set of CALLBACK_IRQ with the "vector" type, and Xen's rules for
+ * what a guest may read and set), then an IPI event channel to itself: while interrupts are off
  * the event waits in upcall_pending; enabling them injects the callback
  * vector; a masked port raises nothing until EVTCHNOP_unmask; and
  * SCHEDOP_block returns at once when an upcall is already pending.
@@ -16,6 +16,7 @@
 #include <public/shared_info.h>
 
 #define XEN_EPERM_  1
+#define XEN_EEXIST_ 17
 #define CALLBACK_VECTOR 0xf3
 
 static struct shared_info *shinfo;
@@ -71,13 +72,40 @@ void guest_main(const struct hvm_start_info *si)
     check_ret(hvm_param(HVMOP_get_param, HVM_PARAM_CALLBACK_IRQ, &v, DOMID_SELF), 0,
               "get CALLBACK_IRQ");
     check_ret((long)v, 0, "CALLBACK_IRQ starts as 0");
-    v = (2ULL << 56) | 5;
-    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_CALLBACK_IRQ, &v, DOMID_SELF), -XEN_EINVAL,
-              "set CALLBACK_IRQ to vector 5");
+    /* A GSI callback is stored but, with no IO-APIC in PVH, changes nothing. */
+    v = 9;
+    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_CALLBACK_IRQ, &v, DOMID_SELF), 0,
+              "set CALLBACK_IRQ to GSI 9");
+    v = 0;
+    check_ret(hvm_param(HVMOP_get_param, HVM_PARAM_CALLBACK_IRQ, &v, DOMID_SELF), 0,
+              "get CALLBACK_IRQ back");
+    check_ret((long)v, 9, "CALLBACK_IRQ reads back GSI 9");
+    /* Xen's lists: what a guest may set, read, or neither. */
     v = 0x1234;
     check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_STORE_PFN, &v, DOMID_SELF), -XEN_EPERM_,
               "set STORE_PFN (not the guest's to set)");
+    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_CONSOLE_PFN, &v, DOMID_SELF), -XEN_EPERM_,
+              "set CONSOLE_PFN (not the guest's to set)");
+    check_ret(hvm_param(HVMOP_get_param, HVM_PARAM_CONSOLE_PFN, &v, DOMID_SELF), 0,
+              "get CONSOLE_PFN");
+    check(v != 0 && v != 0x1234, "CONSOLE_PFN is Keel's ring (%#lx)", (unsigned long)v);
+    uint64_t store_evtchn = 0;
+    check_ret(hvm_param(HVMOP_get_param, HVM_PARAM_STORE_EVTCHN, &store_evtchn, DOMID_SELF), 0,
+              "get STORE_EVTCHN");
+    v = 7;
+    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_STORE_EVTCHN, &v, DOMID_SELF), 0,
+              "set STORE_EVTCHN (a guest may)");
+    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_STORE_EVTCHN, &store_evtchn, DOMID_SELF), 0,
+              "set STORE_EVTCHN back");
+    check_ret(hvm_param(HVMOP_get_param, HVM_PARAM_TIMER_MODE, &v, DOMID_SELF), -XEN_EPERM_,
+              "get TIMER_MODE (the toolstack's)");
+    check_ret(hvm_param(HVMOP_get_param, HVM_PARAM_PAE_ENABLED, &v, DOMID_SELF), -XEN_EINVAL,
+              "get PAE_ENABLED (deprecated)");
+    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_ALTP2M, &v, DOMID_SELF), -XEN_EEXIST_,
+              "set ALTP2M (read-only)");
     check_ret(hvm_param(HVMOP_get_param, 99, &v, DOMID_SELF), -XEN_EINVAL, "get param 99");
+    check_ret(hvm_param(HVMOP_get_param, 99, &v, 0x7000), -XEN_EINVAL,
+              "get param 99 of no domain (the index is checked first)");
     check_ret(hvm_param(HVMOP_get_param, 0, &v, 0x7000), -XEN_ESRCH, "get param of no domain");
     check_ret(hypercall(__HYPERVISOR_hvm_op, HVMOP_pagetable_dying, 0, 0, 0, 0), -XEN_EINVAL,
               "pagetable_dying");

@@ -73,7 +73,7 @@ static void deliver(char c)
         return;
     }
     if (d && ring_put(d, c))
-        evtchn_raise_local(d, (evtchn_port_t)d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN]);
+        evtchn_raise_local(d, d->console_port);
 }
 
 void console_input_poll(void)

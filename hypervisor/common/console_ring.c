@@ -40,6 +40,7 @@ int console_ring_create(struct domain *d)
     rc = evtchn_alloc_unbound(d, &op);
     if (rc < 0)
         return rc;
+    d->console_port = op.port;
     d->hvm_params[HVM_PARAM_CONSOLE_PFN] = CONSOLE_GFN;
     d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN] = op.port;
     return 0;

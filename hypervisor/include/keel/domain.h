@@ -90,7 +90,9 @@ struct domain {
     uint64_t hvm_params[HVM_NR_PARAMS];
     uint8_t callback_vector;        /* upcall vector (CALLBACK_IRQ type 2); 0: none */
     void *console_ring;             /* struct xencons_interface (Keel is the backend) */
+    evtchn_port_t console_port;     /* its event channel (the guest may rewrite the param) */
     struct evtchn_domain evtchn;    /* event-channel ports (common/event_channel.c) */
+    struct grant_table *grant_table;    /* common/grant_table.c; NULL until first use */
 
     /* Console output, assembled into whole lines "(NAME) text". */
     char console_line[DOMAIN_CONSOLE_LINE];
