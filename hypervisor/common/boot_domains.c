@@ -66,14 +66,17 @@ static int build_domain(const struct domain_config *cfg, unsigned int restarts)
         return rc;
     }
     d->restarts = restarts;
+    s_time_t t_create = NOW();
     rc = domain_populate_ram(d, ram, nr_ram);
     if (rc < 0) {
         snprintf(why, sizeof(why), "out of memory for its RAM");
         goto fail;
     }
+    s_time_t t_mem = NOW();
     rc = elf_pvh_load(kernel, klen, &k, d, why, sizeof(why));
     if (rc < 0)
         goto fail;
+    s_time_t t_kernel = NOW();
     rc = write_acpi_tables(d, cfg->vcpus);
     if (rc < 0) {
         snprintf(why, sizeof(why), "cannot write its ACPI tables (error %d)", rc);
@@ -86,6 +89,10 @@ static int build_domain(const struct domain_config *cfg, unsigned int restarts)
         goto fail;
     arch_vcpu_set_pvh_entry(d->vcpu[0], k.entry, (uint32_t)start_info);
     domain_start(d);
+    pr_debug("d%u %s: build took %lu us checking and creating, %lu us for RAM, "
+             "%lu us loading the kernel, %lu us for the rest\n", d->domain_id, d->name,
+             (unsigned long)((t_create - t0) / 1000), (unsigned long)((t_mem - t_create) / 1000),
+             (unsigned long)((t_kernel - t_mem) / 1000), (unsigned long)((NOW() - t_kernel) / 1000));
     pr_info("d%u %s: %lu MiB, %u vCPU%s, built in %lu us\n", d->domain_id, d->name,
             (unsigned long)cfg->memory_mib, cfg->vcpus, cfg->vcpus == 1 ? "" : "s",
             (unsigned long)((NOW() - t0) / 1000));

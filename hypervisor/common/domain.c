@@ -292,6 +292,8 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
     evtchn_init(d, d->shared_info, 0);
     arch_domain_wallclock(d->shared_info);
     rc = p2m_init(d);
+    if (rc == 0)
+        rc = arch_domain_init(d);
     for (unsigned int i = 0; rc == 0 && i < d->max_vcpus; i++)
         rc = vcpu_create(d, i, next_cpu++ % nr_cpus_online);
     for (unsigned int i = 0; rc == 0 && i < d->max_vcpus; i++)

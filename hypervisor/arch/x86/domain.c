@@ -16,6 +16,12 @@ bool arch_virt_enabled(void)
     return hvm_enabled();
 }
 
+int arch_domain_init(struct domain *d)
+{
+    pit_init(&d->arch.pit);
+    return 0;
+}
+
 int arch_vcpu_create(struct vcpu *v)
 {
     int rc = hvm->vcpu_create(v);

@@ -131,6 +131,7 @@ const char *shutdown_reason_name(enum shutdown_reason r);
 
 /* Arch hooks. */
 bool arch_virt_enabled(void);               /* can guests run here at all */
+int arch_domain_init(struct domain *d);     /* after p2m_init, before vCPUs */
 int arch_vcpu_create(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 /* PVH start: 32-bit protected mode, paging off, EIP = entry, EBX = start_info. */

@@ -20,6 +20,7 @@
 
 #ifndef __ASSEMBLER__
 #include <keel/spinlock.h>
+#include <asm/pit.h>
 #include <asm/vlapic.h>
 #include <keel/types.h>
 
@@ -36,6 +37,7 @@ struct arch_domain {
     uint64_t guest_ram_top;     /* highest guest-physical RAM byte + 1 */
     uint32_t msr_logged[16];    /* MSRs already reported as unknown */
     unsigned int nr_msr_logged;
+    struct pit pit;             /* i8254 counters and port 0x61 (hvm/pit.c) */
 };
 
 /* Guest general-purpose registers while the vCPU is in the hypervisor. */
