@@ -6,6 +6,7 @@
  */
 #include <keel/cmdline.h>
 #include <keel/domain.h>
+#include <keel/grant_table.h>
 #include <keel/idle.h>
 #include <keel/errno.h>
 #include <keel/lib.h>
@@ -108,51 +109,35 @@ const char *shutdown_reason_name(enum shutdown_reason r)
 
 /* ---- memory ----------------------------------------------------------------- */
 
-static int extent_add(struct domain *d, mfn_t mfn, unsigned int order)
-{
-    if (d->nr_extents == d->max_extents) {
-        unsigned int n = d->max_extents ? d->max_extents * 2 : 64;
-        struct mem_extent *e = xzalloc_array(struct mem_extent, n);
-        if (!e)
-            return -ENOMEM;
-        if (d->extents)
-            memcpy(e, d->extents, d->nr_extents * sizeof(*e));
-        xfree(d->extents);
-        d->extents = e;
-        d->max_extents = n;
-    }
-    d->extents[d->nr_extents++] = (struct mem_extent){ mfn, order };
-    d->tot_pages += 1UL << order;
-    return 0;
-}
-
-/* Give [gfn, gfn+nr) RAM: 2 MiB blocks where aligned, else single pages. */
+/*
+ * Give [gfn, gfn+nr) RAM: 2 MiB blocks where aligned, else single pages.
+ * Every block goes on d->pages (the domain is not running yet, but the
+ * lock keeps the rule that d->pages changes under it).
+ */
 static int populate_range(struct domain *d, uint64_t gfn, uint64_t nr)
 {
     while (nr) {
         unsigned int order = (IS_ALIGNED(gfn, 512) && nr >= 512) ? 9 : 0;
-        mfn_t mfn = INVALID_MFN;
+        mfn_t mfn;
+        int rc;
 
         if (d->tot_pages + (1UL << order) > d->max_pages)
             return -ENOMEM;
-        mfn = alloc_pages(order);
+        spin_lock(&d->mem_lock);
+        mfn = alloc_owned_pages(&d->pages, d->domain_id, order);
         if (mfn == INVALID_MFN && order) {
             order = 0;              /* fragmented: fall back to 4 KiB */
-            mfn = alloc_pages(0);
+            mfn = alloc_owned_pages(&d->pages, d->domain_id, 0);
         }
+        d->tot_pages = d->pages.pages;
+        spin_unlock(&d->mem_lock);
         if (mfn == INVALID_MFN)
             return -ENOMEM;
         /* Guests must never see what a previous owner left. */
         memset(mfn_to_virt(mfn), 0, PAGE_SIZE << order);
-        int rc = extent_add(d, mfn, order);
-        if (rc == 0)
-            rc = p2m_map(d, gfn, mfn, order);
-        if (rc < 0) {
-            if (d->nr_extents && d->extents[d->nr_extents - 1].mfn == mfn)
-                return rc;          /* freed with the others */
-            free_pages(mfn, order);
-            return rc;
-        }
+        rc = p2m_map(d, gfn, mfn, order);
+        if (rc < 0)
+            return rc;              /* the block is the domain's: freed with the others */
         gfn += 1UL << order;
         nr -= 1UL << order;
     }
@@ -172,14 +157,23 @@ int domain_populate_ram(struct domain *d, const struct mem_range *ranges, unsign
     return 0;
 }
 
+/*
+ * Every block the domain owns goes back, ballooned-out ones long gone and
+ * pages it no longer maps (replaced by populate_physmap, held by a
+ * reference when released) included.  The references the hypervisor took
+ * on its frames go first: the vCPUs' vcpu_info areas (common/vcpu_op.c).
+ */
 static void free_domain_memory(struct domain *d)
 {
-    for (unsigned int i = 0; i < d->nr_extents; i++)
-        free_pages(d->extents[i].mfn, d->extents[i].order);
-    xfree(d->extents);
-    d->extents = NULL;
-    d->nr_extents = d->max_extents = 0;
-    d->tot_pages = 0;
+    for (unsigned int i = 0; i < d->max_vcpus && i < MAX_VIRT_CPUS; i++) {
+        struct vcpu_info *vi = d->evtchn.vcpu_info[i];
+        if (vi) {
+            d->evtchn.vcpu_info[i] = NULL;
+            page_put_ref(virt_to_mfn(vi));
+        }
+    }
+    page_list_free(&d->pages);
+    d->tot_pages = d->pages.pages;      /* 0 unless a frame was still referenced */
     p2m_teardown(d);
 }
 
@@ -243,6 +237,7 @@ void domain_update_vcpu_time(struct vcpu *v)
 
 static void domain_free(struct domain *d)
 {
+    gnttab_destroy(d);              /* first: it waits for copies in progress */
     if (d->shared_info)
         evtchn_destroy(d);
     for (unsigned int i = 0; i < d->max_vcpus; i++)
@@ -300,6 +295,8 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
         domain_update_vcpu_time(d->vcpu[i]);
     if (rc == 0)
         rc = console_ring_create(d);
+    if (rc == 0)
+        rc = gnttab_init(d);
     if (rc < 0) {
         domain_free(d);
         return rc;

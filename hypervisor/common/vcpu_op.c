@@ -11,6 +11,7 @@
 #include <keel/hypercall.h>
 #include <keel/lib.h>
 #include <keel/p2m.h>
+#include <keel/page_alloc.h>
 #include <keel/timer.h>
 #include <asm/page.h>
 #include <public/vcpu.h>
@@ -27,31 +28,47 @@ static long set_singleshot(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
-/* The vcpu_info moves into guest RAM: mapped once through the P2M (guest
- * pages stay the domain's for its lifetime, so the mapping stays valid). */
+/*
+ * The vcpu_info moves into guest RAM, which the hypervisor then writes
+ * through a direct pointer.  The frame must be the domain's own RAM, and
+ * it gets a reference (page_get_ref) under the domain's mem_lock, the lock
+ * ballooning takes: a frame with a reference is never freed, so releasing
+ * it (XENMEM_decrease_reservation) only unmaps it and the pointer stays
+ * valid until the domain is destroyed, where the reference is dropped
+ * (common/domain.c, free_domain_memory).  The runstate area needs no
+ * reference: it is translated afresh on every copy.
+ */
 static long register_vcpu_info(struct vcpu *v, uint64_t arg)
 {
     struct vcpu_register_vcpu_info r;
     struct domain *d = v->domain;
+    long rc = 0;
 
     if (copy_from_guest(&r, arg, sizeof(r)) < 0)
         return -EFAULT;
     if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info) || (r.offset & 7))
         return -EINVAL;
-    if (d->evtchn.vcpu_info[v->vcpu_id])
-        return -EINVAL;             /* once only, as Xen */
-    mfn_t mfn = p2m_lookup(d, r.mfn);
-    if (mfn == INVALID_MFN || mfn == virt_to_mfn(d->shared_info))
-        return -EINVAL;
-    struct vcpu_info *vi = (struct vcpu_info *)((uint8_t *)mfn_to_virt(mfn) + r.offset);
 
-    if (v->vcpu_id < XEN_LEGACY_MAX_VCPUS)
-        memcpy(vi, &d->shared_info->vcpu_info[v->vcpu_id], sizeof(*vi));
-    else
-        memset(vi, 0, sizeof(*vi));
-    arch_vcpu_time_update(v, &vi->time);
-    evtchn_set_vcpu_info(v, vi);
-    return 0;
+    spin_lock(&d->mem_lock);
+    mfn_t mfn = p2m_lookup(d, r.mfn);
+    if (d->evtchn.vcpu_info[v->vcpu_id])
+        rc = -EINVAL;               /* once only, as Xen */
+    else if (mfn == INVALID_MFN ||
+             page_owned_block(mfn, d->domain_id, NULL) == INVALID_MFN)
+        rc = -EINVAL;               /* not RAM of the domain's (shared_info, say) */
+    if (rc == 0) {
+        struct vcpu_info *vi = (struct vcpu_info *)((uint8_t *)mfn_to_virt(mfn) + r.offset);
+
+        page_get_ref(mfn);
+        if (v->vcpu_id < XEN_LEGACY_MAX_VCPUS)
+            memcpy(vi, &d->shared_info->vcpu_info[v->vcpu_id], sizeof(*vi));
+        else
+            memset(vi, 0, sizeof(*vi));
+        arch_vcpu_time_update(v, &vi->time);
+        evtchn_set_vcpu_info(v, vi);
+    }
+    spin_unlock(&d->mem_lock);
+    return rc;
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <keel/compiler.h>
 #include <keel/errno.h>
 #include <keel/page_alloc.h>
 #include <asm/page.h>
@@ -567,6 +568,310 @@ static void test_xenheap_pages(void **state)
     harness_directmap_free();
 }
 
+/* ---- blocks with an owner: a domain's memory ------------------------------ */
+
+#define OWNER_A 1
+#define OWNER_B 7
+
+/* The list is well formed and holds exactly `pages` frames in `blocks` blocks. */
+static void assert_list(const struct page_list *l, uint16_t owner, uint64_t blocks, uint64_t pages)
+{
+    assert_int_equal(page_list_verify(l, owner), 0);
+    assert_int_equal(l->blocks, blocks);
+    assert_int_equal(l->pages, pages);
+}
+
+static void test_owned_alloc_and_free(void **state)
+{
+    struct page_list a = { 0 }, b = { 0 };
+    mfn_t m9 = alloc_owned_pages(&a, OWNER_A, 9);
+    mfn_t m0 = alloc_owned_pages(&a, OWNER_A, 0);
+    mfn_t mb = alloc_owned_pages(&b, OWNER_B, 3);
+    mfn_t hv = alloc_pages(2);
+    unsigned int order = 99;
+
+    assert_int_not_equal(m9, INVALID_MFN);
+    assert_int_not_equal(m0, INVALID_MFN);
+    assert_int_not_equal(mb, INVALID_MFN);
+    assert_list(&a, OWNER_A, 2, 513);
+    assert_list(&b, OWNER_B, 1, 8);
+    assert_int_equal(stats().owned_pages, 521);
+    assert_int_equal(stats().owned_blocks, 3);
+    assert_int_equal(page_alloc_free_pages(), NR_FRAMES - 525);
+    assert_consistent();
+
+    /* Every frame of a block is found as its owner's, and only its owner's. */
+    for (mfn_t m = m9; m < m9 + 512; m += 37) {
+        assert_int_equal(page_owned_block(m, OWNER_A, &order), m9);
+        assert_int_equal(order, 9);
+        assert_int_equal(page_owned_block(m, OWNER_B, NULL), INVALID_MFN);
+    }
+    assert_int_equal(page_owned_block(m0, OWNER_A, NULL), m0);
+    assert_int_equal(page_owned_block(mb + 7, OWNER_B, NULL), mb);
+    assert_int_equal(page_owned_block(hv, OWNER_A, NULL), INVALID_MFN);
+    assert_int_equal(page_owned_block(hv, PAGE_OWNER_NONE, NULL), INVALID_MFN);
+    assert_int_equal(page_owned_block(NR_FRAMES - 1, OWNER_A, NULL), INVALID_MFN); /* free */
+    assert_int_equal(page_owned_block(INVALID_MFN, OWNER_A, NULL), INVALID_MFN);
+
+    /* An owned block goes back through its list only. */
+    assert_bad_free_changes_nothing(m9, 9);
+    assert_bad_free_changes_nothing(m0, 0);
+
+    assert_int_equal(page_list_free(&a), 513);
+    assert_list(&a, OWNER_A, 0, 0);
+    assert_int_equal(page_list_free(&a), 0);
+    assert_int_equal(page_list_free(&b), 8);
+    free_pages(hv, 2);
+    assert_int_equal(stats().owned_pages, 0);
+    assert_int_equal(stats().owned_blocks, 0);
+    assert_only_free_blocks(12, 1);
+    assert_consistent();
+}
+
+/* After isolating frame f of an order-9 block at base: orders 8..1, 0, 0. */
+static void assert_split_around(mfn_t base, mfn_t f)
+{
+    mfn_t h = base;
+
+    for (unsigned int k = 9; k > 0; k--) {
+        mfn_t half = 1UL << (k - 1);
+        mfn_t other = f >= h + half ? h : h + half;
+        unsigned int order = 99;
+
+        assert_int_equal(page_owned_block(other, OWNER_A, &order), other);
+        assert_int_equal(order, k - 1);
+        if (f >= h + half)
+            h += half;
+    }
+    assert_int_equal(h, f);
+    assert_int_equal(page_block_head(f, NULL, NULL), f);
+}
+
+static void test_isolate_single_frames(void **state)
+{
+    static const mfn_t offsets[] = { 0, 511, 1, 256, 255, 300, 77 };
+
+    for (size_t i = 0; i < ARRAY_SIZE(offsets); i++) {
+        struct page_list a = { 0 }, dying = { 0 };
+        mfn_t base = alloc_owned_pages(&a, OWNER_A, 9), f = base + offsets[i];
+        unsigned int order = 99;
+
+        assert_int_equal(page_isolate(&a, OWNER_A, f, 0), 0);
+        assert_split_around(base, f);
+        assert_int_equal(page_owned_block(f, OWNER_A, &order), f);
+        assert_int_equal(order, 0);
+        assert_list(&a, OWNER_A, 10, 512);          /* k + 1 blocks, O(k) heads */
+        assert_int_equal(stats().owned_blocks, 10);
+        assert_consistent();
+
+        /* Isolating it again is a no-op. */
+        assert_int_equal(page_isolate(&a, OWNER_A, f, 0), 0);
+        assert_list(&a, OWNER_A, 10, 512);
+
+        /* The frame alone goes back; the rest stays the owner's. */
+        assert_int_equal(page_list_move(&a, &dying, f), 0);
+        assert_list(&a, OWNER_A, 9, 511);
+        assert_list(&dying, OWNER_A, 1, 1);
+        assert_int_equal(page_list_free(&dying), 1);
+        assert_int_equal(page_alloc_free_pages(), NR_FRAMES - 511);
+        assert_int_equal(page_owned_block(f, OWNER_A, NULL), INVALID_MFN);
+        assert_consistent();
+
+        /* Freeing the pieces merges everything again. */
+        assert_int_equal(page_list_free(&a), 511);
+        assert_only_free_blocks(12, 1);
+        assert_consistent();
+    }
+}
+
+static void test_isolate_sub_block(void **state)
+{
+    struct page_list a = { 0 }, dying = { 0 };
+    mfn_t base = alloc_owned_pages(&a, OWNER_A, 11), sub = base + 3 * 512;
+    unsigned int order;
+
+    /* 2 MiB out of 8 MiB: blocks of orders 10, 9, 9. */
+    assert_int_equal(page_isolate(&a, OWNER_A, sub, 9), 0);
+    assert_int_equal(page_owned_block(sub + 100, OWNER_A, &order), sub);
+    assert_int_equal(order, 9);
+    assert_int_equal(page_owned_block(base, OWNER_A, &order), base);
+    assert_int_equal(order, 10);
+    assert_int_equal(page_owned_block(base + 1024, OWNER_A, &order), base + 1024);
+    assert_int_equal(order, 9);
+    assert_list(&a, OWNER_A, 3, 2048);
+    /* Then one frame of that 2 MiB. */
+    assert_int_equal(page_isolate(&a, OWNER_A, sub + 5, 0), 0);
+    assert_list(&a, OWNER_A, 12, 2048);
+    assert_int_equal(page_list_move(&a, &dying, sub + 5), 0);
+    assert_int_equal(page_list_free(&dying), 1);
+    assert_consistent();
+    assert_int_equal(page_list_free(&a), 2047);
+    assert_only_free_blocks(12, 1);
+}
+
+static void test_isolate_refuses_what_is_not_owned(void **state)
+{
+    struct page_list a = { 0 }, b = { 0 };
+    mfn_t m = alloc_owned_pages(&a, OWNER_A, 4), hv = alloc_pages(4);
+    struct page_info *copy = malloc(page_alloc_table_bytes(NR_FRAMES));
+
+    memcpy(copy, table, page_alloc_table_bytes(NR_FRAMES));
+    assert_int_equal(page_isolate(&a, OWNER_B, m + 1, 0), -EINVAL);     /* another owner */
+    assert_int_equal(page_isolate(&a, PAGE_OWNER_NONE, hv, 0), -EINVAL); /* the hypervisor's */
+    assert_int_equal(page_isolate(&a, OWNER_A, hv + 1, 0), -EINVAL);
+    assert_int_equal(page_isolate(&a, OWNER_A, NR_FRAMES - 1, 0), -EINVAL); /* free */
+    assert_int_equal(page_isolate(&a, OWNER_A, m + 1, 1), -EINVAL);     /* misaligned */
+    assert_int_equal(page_isolate(&a, OWNER_A, m, 5), -EINVAL);         /* bigger than the block */
+    assert_int_equal(page_isolate(&a, OWNER_A, INVALID_MFN, 0), -EINVAL);
+    /* Moving what is not an owned head. */
+    assert_int_equal(page_list_move(&a, &b, hv), -EINVAL);
+    assert_int_equal(page_list_move(&a, &b, NR_FRAMES - 1), -EINVAL);
+    assert_int_equal(page_list_move(&b, &a, m), -EINVAL);               /* b is empty */
+    assert_memory_equal(copy, table, page_alloc_table_bytes(NR_FRAMES));
+    free(copy);
+    assert_list(&a, OWNER_A, 1, 16);
+    assert_int_equal(page_list_free(&a), 16);
+    free_pages(hv, 4);
+    assert_only_free_blocks(12, 1);
+}
+
+static void test_referenced_frames_are_not_freed(void **state)
+{
+    struct page_list a = { 0 };
+    mfn_t m = alloc_owned_pages(&a, OWNER_A, 2), other = alloc_owned_pages(&a, OWNER_A, 0);
+
+    page_get_ref(m + 3);
+    page_get_ref(m + 3);
+    assert_int_equal(page_refs(m + 3), 2);
+    harness_log_clear();
+    assert_int_equal(page_list_free(&a), 1);            /* only the other block */
+    assert_true(harness_log_contains("still has 2 references"));
+    assert_list(&a, OWNER_A, 1, 4);
+    assert_int_equal(page_owned_block(m, OWNER_A, NULL), m);
+    assert_consistent();
+    page_put_ref(m + 3);
+    page_put_ref(m + 3);
+    assert_int_equal(page_refs(m + 3), 0);
+    assert_int_equal(page_list_free(&a), 4);
+    assert_int_equal(page_owned_block(other, OWNER_A, NULL), INVALID_MFN);
+    assert_only_free_blocks(12, 1);
+    assert_consistent();
+}
+
+static void put_unreferenced(void)
+{
+    page_put_ref(5);
+}
+
+static void test_put_ref_underflow_panics(void **state)
+{
+    assert_true(harness_panics(put_unreferenced));
+}
+
+/*
+ * A balloon-like workload: owners take 2 MiB blocks, give back random
+ * single frames and sub-blocks in batches (isolate, move to a dying list,
+ * free), take more; the accounting stays exact and everything merges back.
+ */
+static void test_random_owned_workload(void **state)
+{
+    struct page_list lists[2] = { { 0 }, { 0 } };
+    const uint16_t owners[2] = { OWNER_A, OWNER_B };
+    uint64_t used = 0;
+
+    rng_state = 7;
+    for (int step = 0; step < 3000; step++) {
+        unsigned int w = rng() % 2;
+        struct page_list *l = &lists[w];
+
+        if (!l->blocks || rng() % 4 == 0) {
+            unsigned int order = rng() % 2 ? 9 : rng() % 4;
+            if (alloc_owned_pages(l, owners[w], order) != INVALID_MFN)
+                used += 1UL << order;
+            continue;
+        }
+        struct page_list dying = { 0 };
+        for (unsigned int n = rng() % 8 + 1; n && l->blocks; n--) {
+            /* A random frame of a random block on the list. */
+            mfn_t h = l->first;
+            for (unsigned int hop = rng() % l->blocks; hop; hop--)
+                h = mfn_to_page(h)->next;
+            unsigned int order = mfn_to_page(h)->order;
+            unsigned int want = order && rng() % 3 == 0 ? rng() % order : 0;
+            mfn_t f = ROUNDDOWN(h + rng() % (1UL << order), 1UL << want);
+
+            assert_int_equal(page_isolate(l, owners[w], f, want), 0);
+            assert_int_equal(page_block_head(f, NULL, NULL), f);
+            assert_int_equal(page_list_move(l, &dying, f), 0);
+        }
+        used -= page_list_free(&dying);
+        assert_int_equal(page_list_verify(l, owners[w]), 0);
+        assert_int_equal(lists[0].pages + lists[1].pages, used);
+        assert_int_equal(stats().owned_pages, used);
+        assert_int_equal(page_alloc_free_pages(), NR_FRAMES - used);
+        if (step % 100 == 0)
+            assert_consistent();
+    }
+    assert_consistent();
+    used -= page_list_free(&lists[0]);
+    used -= page_list_free(&lists[1]);
+    assert_int_equal(used, 0);
+    assert_only_free_blocks(12, 1);
+    assert_consistent();
+}
+
+static void test_verify_catches_owner_corruption(void **state)
+{
+    struct page_list a = { 0 }, b = { 0 };
+    struct page_info saved;
+    mfn_t m, n, hv;
+
+    page_alloc_add_range(0, 64);
+    m = alloc_owned_pages(&a, OWNER_A, 2);
+    n = alloc_owned_pages(&a, OWNER_A, 0);
+    hv = alloc_pages(0);
+    assert_consistent();
+
+    /* An owned block that lost its owner (it is still on a's list). */
+    saved = *mfn_to_page(n);
+    mfn_to_page(n)->owner = PAGE_OWNER_NONE;
+    assert_verify_finds("hypervisor block is linked");
+    mfn_to_page(n)->next = mfn_to_page(n)->prev = UINT32_MAX;
+    assert_verify_finds("owned blocks differ");
+    *mfn_to_page(n) = saved;
+    mfn_to_page(n)->owner = OWNER_B;            /* another owner's block on a's list */
+    assert_int_equal(page_alloc_verify(), 0);
+    assert_int_equal(page_list_verify(&a, OWNER_A), -EINVAL);
+    *mfn_to_page(n) = saved;
+
+    mfn_to_page(hv)->next = (uint32_t)m;
+    assert_verify_finds("hypervisor block is linked");
+    mfn_to_page(hv)->next = UINT32_MAX;
+
+    mfn_to_page(40)->count = 1;                 /* inside a free block */
+    assert_verify_finds("free frame holds references");
+    mfn_to_page(40)->count = 0;
+
+    mfn_to_page(32)->owner = OWNER_A;           /* the free block 32-63 */
+    assert_verify_finds("free block has an owner");
+    mfn_to_page(32)->owner = PAGE_OWNER_NONE;
+    assert_int_equal(page_alloc_verify(), 0);
+
+    /* The list's own checks. */
+    assert_int_equal(page_list_verify(&a, OWNER_B), -EINVAL);
+    a.pages++;
+    assert_int_equal(page_list_verify(&a, OWNER_A), -EINVAL);
+    a.pages--;
+    saved = *mfn_to_page(m);
+    mfn_to_page(m)->prev = 3;
+    assert_int_equal(page_list_verify(&a, OWNER_A), -EINVAL);
+    *mfn_to_page(m) = saved;
+    b = a;
+    b.blocks = 1;                               /* shorter than the chain */
+    assert_int_equal(page_list_verify(&b, OWNER_A), -EINVAL);
+    assert_int_equal(page_list_verify(&a, OWNER_A), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -586,6 +891,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_page_block_head, setup_empty, teardown),
         cmocka_unit_test_setup_teardown(test_verify_catches_corruption, setup_empty, teardown),
         cmocka_unit_test_setup_teardown(test_xenheap_pages, setup_full, teardown),
+        cmocka_unit_test_setup_teardown(test_owned_alloc_and_free, setup_full, teardown),
+        cmocka_unit_test_setup_teardown(test_isolate_single_frames, setup_full, teardown),
+        cmocka_unit_test_setup_teardown(test_isolate_sub_block, setup_full, teardown),
+        cmocka_unit_test_setup_teardown(test_isolate_refuses_what_is_not_owned, setup_full, teardown),
+        cmocka_unit_test_setup_teardown(test_referenced_frames_are_not_freed, setup_full, teardown),
+        cmocka_unit_test_setup_teardown(test_put_ref_underflow_panics, setup_full, teardown),
+        cmocka_unit_test_setup_teardown(test_random_owned_workload, setup_full, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_catches_owner_corruption, setup_empty, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

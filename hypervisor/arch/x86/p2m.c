@@ -86,6 +86,68 @@ out:
 }
 
 /*
+ * The level-1 entry (2 MiB slot) for gfn, or NULL.  With alloc, missing
+ * upper tables are made (NULL on -ENOMEM: *rc says so); without, a missing
+ * one means nothing is mapped there.  Lock held.
+ */
+static uint64_t *slot_2m(struct p2m *p2m, uint64_t gfn, bool alloc, int *rc)
+{
+    uint64_t *table = maddr_to_virt(p2m->root);
+
+    *rc = 0;
+    for (int level = 3; level > 1; level--) {
+        uint64_t *e = &table[index_at(gfn, level)];
+        if (!(*e & PTE_P)) {
+            if (!alloc)
+                return NULL;
+            paddr_t t = table_alloc(p2m);
+            if (!t) {
+                *rc = -ENOMEM;
+                return NULL;
+            }
+            *e = t | NPT_TABLE;
+        }
+        table = table_va(*e);
+    }
+    return &table[index_at(gfn, 1)];
+}
+
+/* Point one 4 KiB guest frame at mfn (INVALID_MFN: unmap); *old: what was there. */
+static int set_4k_locked(struct p2m *p2m, uint64_t gfn, mfn_t mfn, mfn_t *old)
+{
+    bool unmap = mfn == INVALID_MFN;
+    int rc;
+    uint64_t *e = slot_2m(p2m, gfn, !unmap, &rc);
+
+    *old = INVALID_MFN;
+    if (!e)
+        return rc;                  /* unmapping: nothing was there */
+    if (!(*e & PTE_P)) {
+        if (unmap)
+            return 0;
+        paddr_t t = table_alloc(p2m);
+        if (!t)
+            return -ENOMEM;
+        *e = t | NPT_TABLE;
+    } else if (*e & PTE_PS) {
+        /* Split the 2 MiB leaf: same frames, 4 KiB at a time. */
+        paddr_t t = table_alloc(p2m);
+        if (!t)
+            return -ENOMEM;
+        uint64_t *pt = maddr_to_virt(t);
+        paddr_t base = *e & ADDR_MASK & ~((paddr_t)(2UL << 20) - 1);
+        for (int i = 0; i < 512; i++)
+            pt[i] = (base + ((paddr_t)i << PAGE_SHIFT)) | NPT_LEAF;
+        *e = t | NPT_TABLE;
+    }
+    uint64_t *pte = &table_va(*e)[index_at(gfn, 0)];
+    if (*pte & PTE_P)
+        *old = (*pte & ADDR_MASK) >> PAGE_SHIFT;
+    *pte = unmap ? 0 : (mfn << PAGE_SHIFT) | NPT_LEAF;
+    return 0;
+}
+
+/*
  * Point one guest frame at mfn (INVALID_MFN: unmap it), whatever was there:
  * a 2 MiB leaf covering it is split into 512 4 KiB entries first.  *old gets the frame that was
  * mapped (INVALID_MFN if none).  The caller makes vCPUs drop stale
@@ -94,53 +156,74 @@ out:
 int p2m_set_4k(struct domain *d, uint64_t gfn, mfn_t mfn, mfn_t *old)
 {
     struct p2m *p2m = &d->arch.p2m;
-    uint64_t *table;
-    int rc = 0;
+    int rc;
 
     *old = INVALID_MFN;
     if (gfn >= GFN_LIMIT)
         return -EINVAL;
     spin_lock(&p2m->lock);
-    table = maddr_to_virt(p2m->root);
-    for (int level = 3; level > 0; level--) {
-        uint64_t *e = &table[index_at(gfn, level)];
-        if (!(*e & PTE_P)) {
-            paddr_t t = table_alloc(p2m);
-            if (!t) {
-                rc = -ENOMEM;
-                goto out;
-            }
-            *e = t | NPT_TABLE;
-        } else if (*e & PTE_PS) {
-            /* Split the 2 MiB leaf: same frames, 4 KiB at a time. */
-            paddr_t t = table_alloc(p2m);
-            if (!t) {
-                rc = -ENOMEM;
-                goto out;
-            }
-            uint64_t *pt = maddr_to_virt(t);
-            paddr_t base = *e & ADDR_MASK & ~((paddr_t)(2UL << 20) - 1);
-            for (int i = 0; i < 512; i++)
-                pt[i] = (base + ((paddr_t)i << PAGE_SHIFT)) | NPT_LEAF;
-            *e = t | NPT_TABLE;
-        }
-        table = table_va(*e);
-    }
-    uint64_t *e = &table[index_at(gfn, 0)];
-    if (*e & PTE_P)
-        *old = (*e & ADDR_MASK) >> PAGE_SHIFT;
-    *e = mfn == INVALID_MFN ? 0 : (mfn << PAGE_SHIFT) | NPT_LEAF;
+    rc = set_4k_locked(p2m, gfn, mfn, old);
     p2m->generation++;
-out:
     spin_unlock(&p2m->lock);
     return rc;
 }
 
-mfn_t p2m_lookup(struct domain *d, uint64_t gfn)
+/*
+ * The 2 MiB slot at gfn (aligned) as one leaf at mfn, or empty.  Only an
+ * empty slot or a 2 MiB leaf is replaced: a slot that holds a 4 KiB table
+ * returns 1 and the caller fills the table entry by entry.
+ */
+static int set_2m_locked(struct p2m *p2m, uint64_t gfn, mfn_t mfn)
+{
+    bool unmap = mfn == INVALID_MFN;
+    int rc;
+    uint64_t *e = slot_2m(p2m, gfn, !unmap, &rc);
+
+    if (!e)
+        return rc;
+    if ((*e & PTE_P) && !(*e & PTE_PS))
+        return 1;
+    *e = unmap ? 0 : (mfn << PAGE_SHIFT) | NPT_LEAF | PTE_PS;
+    return 0;
+}
+
+int p2m_set_range(struct domain *d, uint64_t gfn, mfn_t mfn, uint64_t nr)
+{
+    struct p2m *p2m = &d->arch.p2m;
+    int rc = 0;
+
+    if (gfn >= GFN_LIMIT || nr > GFN_LIMIT - gfn)
+        return -EINVAL;
+    spin_lock(&p2m->lock);
+    while (nr && rc == 0) {
+        uint64_t step = 1;
+        mfn_t old;
+
+        if (IS_ALIGNED(gfn, 512) && nr >= 512 &&
+            (mfn == INVALID_MFN || IS_ALIGNED(mfn, 512))) {
+            rc = set_2m_locked(p2m, gfn, mfn);
+            if (rc == 0)
+                step = 512;
+        }
+        if (step == 1 && rc >= 0)
+            rc = set_4k_locked(p2m, gfn, mfn, &old);
+        gfn += step;
+        nr -= step;
+        if (mfn != INVALID_MFN)
+            mfn += step;
+    }
+    p2m->generation++;
+    spin_unlock(&p2m->lock);
+    return rc;
+}
+
+mfn_t p2m_lookup_order(struct domain *d, uint64_t gfn, unsigned int *order)
 {
     struct p2m *p2m = &d->arch.p2m;
     mfn_t mfn = INVALID_MFN;
 
+    if (order)
+        *order = 0;
     if (gfn >= GFN_LIMIT || !p2m->root)
         return INVALID_MFN;
     spin_lock(&p2m->lock);
@@ -151,12 +234,24 @@ mfn_t p2m_lookup(struct domain *d, uint64_t gfn)
             break;
         if (level == 0 || (level == 1 && (e & PTE_PS))) {
             mfn = ((e & ADDR_MASK) >> PAGE_SHIFT) + (level ? (gfn & 511) : 0);
+            if (order)
+                *order = level ? 9 : 0;
             break;
         }
         table = table_va(e);
     }
     spin_unlock(&p2m->lock);
     return mfn;
+}
+
+mfn_t p2m_lookup(struct domain *d, uint64_t gfn)
+{
+    return p2m_lookup_order(d, gfn, NULL);
+}
+
+uint64_t p2m_table_pages(struct domain *d)
+{
+    return __atomic_load_n(&d->arch.p2m.table_pages, __ATOMIC_RELAXED);
 }
 
 static void free_tables(struct p2m *p2m, uint64_t *table, int level)

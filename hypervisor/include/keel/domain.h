@@ -1,7 +1,7 @@
 /*
  * Domains and their virtual CPUs.
  *
- * A domain owns memory (every block in d->extents, counted in tot_pages
+ * A domain owns memory (every block on d->pages, counted in tot_pages
  * against max_pages), a P2M (guest-physical to host frames, arch-specific:
  * NPT on SVM) and up to MAX_VIRT_CPUS vCPUs.  Lifecycle:
  *   created (paused) -> running <-> paused -> shut down (reason) -> dying
@@ -15,6 +15,7 @@
 #include <keel/domain_config.h>
 #include <keel/event.h>
 #include <keel/list.h>
+#include <keel/page_alloc.h>
 #include <keel/sched.h>
 #include <keel/spinlock.h>
 #include <keel/time.h>
@@ -44,11 +45,6 @@ enum domain_state {
     DOMAIN_DYING,       /* being destroyed */
 };
 
-
-struct mem_extent {
-    mfn_t mfn;
-    unsigned int order;
-};
 
 struct vcpu {
     unsigned int vcpu_id;
@@ -80,9 +76,17 @@ struct domain {
     struct vcpu *vcpu[MAX_VIRT_CPUS];
     struct sched_domain sched;      /* weight, cap, credits */
 
-    /* Memory: every block the domain owns, freed when it is destroyed. */
-    struct mem_extent *extents;
-    unsigned int nr_extents, max_extents;
+    /*
+     * Memory: every block the domain owns is on `pages` (the allocator's
+     * list for owner tag domain_id), freed when it is destroyed; tot_pages
+     * == pages.pages, counted against max_pages.  mem_lock serialises what
+     * changes the domain's RAM in its P2M (balloon, shared_info placement)
+     * and references taken on its frames (vcpu_info), so that a frame is
+     * never freed while the hypervisor uses it.  Order: mem_lock, then the
+     * P2M's lock, then the allocator's.
+     */
+    struct page_list pages;
+    spinlock_t mem_lock;
     uint64_t tot_pages, max_pages;
     struct arch_domain arch;        /* P2M and other arch state */
     struct shared_info *shared_info;    /* hypervisor's view of the page */

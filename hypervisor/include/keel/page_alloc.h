@@ -12,11 +12,11 @@
 #define PAGE_ORDER_MAX 19   /* largest block: 2^18 pages = 1 GiB */
 
 struct page_info {
-    uint32_t next, prev;    /* free-list links (frame numbers) */
+    uint32_t next, prev;    /* list links (frame numbers), see below */
     uint8_t  order;         /* block order, valid on a block's head */
     uint8_t  state;         /* PGS_* below */
-    uint16_t pad;
-    uint32_t count;         /* users of this page, for later (grants, domains) */
+    uint16_t owner;         /* allocated head: owner tag (PAGE_OWNER_NONE: the hypervisor's) */
+    uint32_t count;         /* references the hypervisor holds on this frame */
 };
 
 enum page_state {
@@ -32,14 +32,35 @@ enum page_state {
  * order.  Allocating and freeing rewrite a few heads and never a block's
  * tails (which all read PGS_FREE_TAIL), so both cost O(PAGE_ORDER_MAX)
  * rather than O(2^order).  page_block_head() finds the block of any frame.
- * Other code may use a page's count but must not write state, order or links.
+ * Other code may use a page's count (through page_get_ref/page_put_ref)
+ * but must not write state, order, owner or links.
+ *
+ * A head's links chain the free list of its order while the block is free,
+ * and the owner's page_list while it is allocated to an owner (a domain);
+ * a block the hypervisor allocated for itself (alloc_pages) is on no list.
  */
+
+#define PAGE_OWNER_NONE 0xffff      /* not a domain ID (those are < 0x7ff0) */
+
+/*
+ * The blocks one owner holds, linked through their heads, so that an owner
+ * can give back everything it has without keeping an array of extents and
+ * a frame's block (and so its owner) is found from the frame table in
+ * O(PAGE_ORDER_MAX).  All-zero is an empty list.  The lists are changed
+ * only here, under the allocator's lock; their totals may be read anywhere.
+ */
+struct page_list {
+    uint32_t first;         /* head of the first block; meaningless while blocks == 0 */
+    uint64_t blocks;        /* blocks on the list */
+    uint64_t pages;         /* frames in them */
+};
 
 struct page_alloc_stats {
     uint64_t total_pages;                       /* pages ever given to the allocator */
     uint64_t free_pages;
     uint64_t free_blocks[PAGE_ORDER_MAX];       /* free blocks of each order */
     uint64_t allocs, frees, failed_allocs;
+    uint64_t owned_pages, owned_blocks;         /* in blocks that have an owner */
 };
 
 /* Bytes of frame table needed for frames 0 .. nr_frames-1. */
@@ -57,7 +78,8 @@ mfn_t alloc_pages(unsigned int order);
 /*
  * Give back a block.  Returns 0, or -EINVAL when mfn is not the head of an
  * allocated block of exactly that order (double free, wrong order, never
- * allocated) and changes nothing.
+ * allocated) or the block has an owner (it goes back through
+ * page_list_free), and changes nothing.
  */
 int free_pages_checked(mfn_t mfn, unsigned int order);
 
@@ -74,6 +96,45 @@ struct page_info *mfn_to_page(mfn_t mfn);   /* NULL when outside the table */
  * INVALID_MFN when mfn is reserved or outside the table.  O(PAGE_ORDER_MAX).
  */
 mfn_t page_block_head(mfn_t mfn, unsigned int *order, enum page_state *state);
+
+/* ---- blocks with an owner (a domain's memory) ---------------------------- */
+
+/* Allocate like alloc_pages(), give the block to owner and put it on list. */
+mfn_t alloc_owned_pages(struct page_list *list, uint16_t owner, unsigned int order);
+
+/*
+ * The head of the allocated block that holds frame mfn if owner owns it
+ * (*order: its order), else INVALID_MFN.  O(PAGE_ORDER_MAX).
+ */
+mfn_t page_owned_block(mfn_t mfn, uint16_t owner, unsigned int *order);
+
+/*
+ * Make [mfn, mfn + 2^order) (naturally aligned) a block of its own: the
+ * owned block around it is split buddy-style into blocks of orders
+ * k-1, ..., order+1, order, order around it, all staying owner's and on
+ * list (O(k) head writes; nothing is freed).  0, or -EINVAL when the frames
+ * are not inside one block of owner's of at least that order.
+ */
+int page_isolate(struct page_list *list, uint16_t owner, mfn_t mfn, unsigned int order);
+
+/* Move the owned block headed by head from one list to another (same owner). */
+int page_list_move(struct page_list *from, struct page_list *to, mfn_t head);
+
+/*
+ * Free every block on list and return the number of pages freed.  A block
+ * with a frame someone still holds a reference on (count != 0) is not
+ * freed: it is logged and stays on the list (a leak is better than a frame
+ * freed under its user).  O(blocks + pages).
+ */
+uint64_t page_list_free(struct page_list *list);
+
+/* Check list: well linked, every block an allocated head of owner's, totals right. */
+int page_list_verify(const struct page_list *list, uint16_t owner);
+
+/* References on one frame (vcpu_info areas, later grant mappings). */
+void page_get_ref(mfn_t mfn);
+void page_put_ref(mfn_t mfn);
+uint32_t page_refs(mfn_t mfn);
 
 /*
  * Check every invariant of the frame table, the free lists and the stats

@@ -22,8 +22,39 @@
 #define XENMEM_maximum_gpfn         14
 #define XENMEM_remove_from_physmap  15
 
-/* The sub-op is the low 6 bits of cmd; the rest is a continuation index. */
+/* The sub-op is the low 6 bits of cmd; the rest is a continuation index
+ * (for the reservation ops: the extents already done). */
 #define MEMOP_CMD_MASK              0x3f
+#define MEMOP_EXTENT_SHIFT          6
+
+/*
+ * increase_reservation, decrease_reservation, populate_physmap: 2^order
+ * frames per extent; extent_start lists the extents' first frames (for a
+ * translated guest, GFNs on input for both decrease and populate; 8-byte
+ * entries, 4-byte ones for 32-bit callers).  They return how many extents
+ * were done.
+ */
+struct xen_memory_reservation {
+    xen_guest_handle_t extent_start;    /* xen_pfn_t[nr_extents] */
+    xen_ulong_t nr_extents;
+    uint32_t extent_order;
+    uint32_t mem_flags;                 /* XENMEMF_* */
+    domid_t domid;
+};
+struct compat_xen_memory_reservation {
+    compat_guest_handle_t extent_start; /* compat_pfn_t[nr_extents] */
+    compat_ulong_t nr_extents;
+    uint32_t extent_order;
+    uint32_t mem_flags;
+    domid_t domid;
+};
+
+/* mem_flags: allocation hints. */
+#define XENMEMF_get_address_bits(f) ((f) & 0xffu)   /* 0: no limit */
+#define XENMEMF_get_node(f)         ((((f) >> 8) - 1) & 0xffu)  /* 0xff: any node */
+#define XENMEMF_populate_on_demand  (1u << 16)
+#define XENMEMF_exact_node_request  (1u << 17)
+#define XENMEMF_vnode               (1u << 18)
 
 /* add_to_physmap spaces. */
 #define XENMAPSPACE_shared_info      0
@@ -61,6 +92,16 @@ struct e820_entry {
     uint32_t type;
 } __attribute__((packed));
 
+_Static_assert(sizeof(struct xen_memory_reservation) == 32 &&
+               __builtin_offsetof(struct xen_memory_reservation, nr_extents) == 8 &&
+               __builtin_offsetof(struct xen_memory_reservation, extent_order) == 16 &&
+               __builtin_offsetof(struct xen_memory_reservation, mem_flags) == 20 &&
+               __builtin_offsetof(struct xen_memory_reservation, domid) == 24,
+               "xen_memory_reservation");
+_Static_assert(sizeof(struct compat_xen_memory_reservation) == 20 &&
+               __builtin_offsetof(struct compat_xen_memory_reservation, extent_order) == 8 &&
+               __builtin_offsetof(struct compat_xen_memory_reservation, domid) == 16,
+               "compat_xen_memory_reservation");
 _Static_assert(sizeof(struct xen_add_to_physmap) == 24 &&
                __builtin_offsetof(struct xen_add_to_physmap, space) == 4 &&
                __builtin_offsetof(struct xen_add_to_physmap, idx) == 8 &&
