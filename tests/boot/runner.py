@@ -193,6 +193,28 @@ def expect_progress(patterns: Sequence[str], log: str,
     return done, pos
 
 
+def domains_pass_in_order(names: Sequence[str]) -> Callable[[str], str | None]:
+    """A check for scenarios whose domains are given ids in module order
+    (d1, d2, ...) and told each other's ids on their command lines: each
+    must be created with the id assumed, then pass, power off and be
+    destroyed."""
+    def check(log: str) -> str | None:
+        for id_, name in enumerate(names, start=1):
+            created = re.search(rf"\(keel\) d(\d+) {name}: created", log)
+            if not created:
+                return f"{name}: no created line"
+            if created.group(1) != str(id_):
+                return f"{name} is d{created.group(1)}, the command lines assume d{id_}"
+            steps = [rf"^\({name}\) TEST PASS$",
+                     rf"\(keel\) d{id_} {name}: shutdown reason=poweroff",
+                     rf"\(keel\) d{id_} {name}: destroyed"]
+            done, _ = expect_progress(steps, log, pos=created.end())
+            if done < len(steps):
+                return f"{name}: /{steps[done]}/ not found after its created line"
+        return None
+    return check
+
+
 def first_match(patterns: Iterable[str], text: str) -> tuple[str, str] | None:
     """The first of `patterns` found in text, with the line it matched in."""
     for pattern in patterns:
