@@ -105,16 +105,6 @@ static void server(domid_t client)
     printf("evbench: answered %u events\n", ROUNDS);
 }
 
-static void sort_u64(uint64_t *a, unsigned int n)
-{
-    for (unsigned int i = 1; i < n; i++)
-        for (unsigned int j = i; j > 0 && a[j - 1] > a[j]; j--) {
-            uint64_t t = a[j];
-            a[j] = a[j - 1];
-            a[j - 1] = t;
-        }
-}
-
 static void client(domid_t server_id)
 {
     static uint64_t per_trip[BATCHES];

@@ -9,16 +9,6 @@
 #define BATCHES 101
 #define PER_BATCH 50
 
-static void sort_u64(uint64_t *a, unsigned int n)
-{
-    for (unsigned int i = 1; i < n; i++)
-        for (unsigned int j = i; j > 0 && a[j - 1] > a[j]; j--) {
-            uint64_t t = a[j];
-            a[j] = a[j - 1];
-            a[j - 1] = t;
-        }
-}
-
 void guest_main(const struct hvm_start_info *si)
 {
     (void)si;

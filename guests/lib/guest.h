@@ -165,6 +165,8 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
+/* Sort a small array in place (insertion sort; for benchmark medians). */
+void sort_u64(uint64_t *a, unsigned int n);
 int strncmp(const char *a, const char *b, size_t n);
 char *strncpy_z(char *d, const char *s, size_t size);   /* always NUL-terminates */
 

@@ -79,3 +79,13 @@ char *strncpy_z(char *d, const char *s, size_t size)
     d[i] = '\0';
     return d;
 }
+
+void sort_u64(uint64_t *a, unsigned int n)
+{
+    for (unsigned int i = 1; i < n; i++)
+        for (unsigned int j = i; j > 0 && a[j - 1] > a[j]; j--) {
+            uint64_t t = a[j];
+            a[j] = a[j - 1];
+            a[j - 1] = t;
+        }
+}
