@@ -18,6 +18,7 @@
 #   reboot     reboot -f
 #   sleeptest  time `sleep 1` with /proc/uptime: "KEEL-SLEEP: <seconds>"
 #   cpus       "KEEL-CPUS: N", the processors in /proc/cpuinfo
+#   date       "KEEL-DATE: <seconds since 1970> <date -u>": the guest's clock
 #   smpwork    a busy loop pinned to each online CPU at once, each reporting
 #              the CPU it ran on: "KEEL-RAN-ON: 0 1 2 3" (sorted)
 # Unknown words print "KEEL-RUN: unknown command <word>".  With no keel.run=
@@ -137,6 +138,8 @@ for cmd in $(echo "$run" | tr ',' ' '); do
         printf 'KEEL-SLEEP: %d.%02d\n' $((d / 100)) $((d % 100)) ;;
     cpus)
         echo "KEEL-CPUS: $(grep -c '^processor' /proc/cpuinfo)" ;;
+    date)
+        echo "KEEL-DATE: $(date -u +%s) $(date -u)" ;;
     smpwork)
         # Field 39 of /proc/self/stat is the CPU the reader last ran on.
         n=$(grep -c '^processor' /proc/cpuinfo)

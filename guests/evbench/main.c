@@ -11,6 +11,13 @@
  *
  * Both receive events the way Linux does: the callback vector
  * (HVM_PARAM_CALLBACK_IRQ), then selector and pending bits in shared_info.
+ * A one-shot timer (VIRQ_TIMER), armed once, ends a run that waits too
+ * long for an event: a lost event fails the test instead of hanging it.
+ *
+ * spin=N (test use, either role): before each wait, busy-loop a varying
+ * 0..N-1 iterations, so that the peer's event lands at every point of the
+ * waiter's path into `sti; hlt`, including the interrupt shadow between
+ * the two (see complete_shadowed_hlt() in the hypervisor's svm/exit.c).
  */
 #include "guest.h"
 #include "traps.h"
@@ -18,17 +25,21 @@
 #include <public/hvm/hvm_op.h>
 #include <public/sched.h>
 #include <public/shared_info.h>
+#include <public/vcpu.h>
 
 #define CALLBACK_VECTOR 0xf3
 #define FIRST_FREE_PORT 2           /* port 1 is the console's */
 #define BATCHES     51
 #define PER_BATCH   20
 #define ROUNDS      (BATCHES * PER_BATCH)
-#define WAIT_MS     20000
+#define WAIT_MS     20000         /* the whole run, either role */
 
 static struct shared_info *shinfo;
 static volatile unsigned int events;    /* upcalls that found our port pending */
 static evtchn_port_t our_port;
+static evtchn_port_t timer_port;
+static volatile bool timed_out;
+static unsigned int spin_max;           /* spin=N; 0: no delay (benchmark) */
 
 static long evtchn_op(unsigned int cmd, void *arg)
 {
@@ -59,24 +70,52 @@ static void on_irq(uint64_t vector)
         __atomic_fetch_and(&shinfo->evtchn_pending[w], ~bits, __ATOMIC_SEQ_CST);
         if (w == our_port / 64 && (bits & (1UL << (our_port % 64))))
             events++;
+        if (w == timer_port / 64 && (bits & (1UL << (timer_port % 64))))
+            timed_out = true;
     }
+}
+
+static void spin(unsigned int round)
+{
+    if (!spin_max)
+        return;
+    /* A stride coprime with most N walks through every delay. */
+    for (volatile unsigned int i = (round * 7919u) % spin_max; i; i--)
+        ;
 }
 
 /* Halt until the upcall count passes seen (sti;hlt: no wake-up is lost). */
 static void wait_event(unsigned int seen)
 {
-    uint64_t deadline = rdtsc() + WAIT_MS * tsc_khz_or_guess();
-
+    spin(seen);
     for (;;) {
         irq_off();
         if (events != seen) {
             irq_on();
             return;
         }
-        if (rdtsc() > deadline)
-            test_fail("no event on port %u for %u ms (after %u)", our_port, WAIT_MS, seen);
+        if (timed_out)
+            test_fail("no event on port %u within %u ms of the start (after %u)",
+                      our_port, WAIT_MS, seen);
         asm volatile("sti; hlt" ::: "memory");
     }
+}
+
+/* VIRQ_TIMER at now + WAIT_MS: the deadline of the whole run.  Bound
+ * after our_port, so that the peer's port number stays predictable. */
+static void arm_deadline(void)
+{
+    struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+    long rc = evtchn_op(EVTCHNOP_bind_virq, &bv);
+    if (rc)
+        test_fail("bind_virq(TIMER) = %ld", rc);
+    timer_port = bv.port;
+    struct vcpu_set_singleshot_timer t = {
+        .timeout_abs_ns = pvclock_now(&shinfo->vcpu_info[0].time) + WAIT_MS * 1000000ULL,
+    };
+    rc = hypercall(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, (unsigned long)&t, 0, 0);
+    if (rc)
+        test_fail("set_singleshot_timer = %ld", rc);
 }
 
 static void setup_upcalls(void)
@@ -97,6 +136,7 @@ static void server(domid_t client)
     if (rc || a.port != FIRST_FREE_PORT)
         test_fail("alloc_unbound for d%u = %ld, port %u", client, rc, a.port);
     our_port = a.port;
+    arm_deadline();
     irq_on();
     for (unsigned int i = 0; i < ROUNDS; i++) {
         wait_event(i);
@@ -124,6 +164,7 @@ static void client(domid_t server_id)
     if (rc)
         test_fail("bind_interdomain(d%u port %u) = %ld", server_id, FIRST_FREE_PORT, rc);
     our_port = b.local_port;
+    arm_deadline();
     /* A freshly bound port starts pending (Xen's rule): not a reply. */
     __atomic_fetch_and(&shinfo->evtchn_pending[our_port / 64], ~(1UL << (our_port % 64)),
                        __ATOMIC_SEQ_CST);
@@ -153,6 +194,7 @@ void guest_main(const struct hvm_start_info *si)
     if (!cmdline_get("role", role, sizeof(role)))
         test_fail("no role= on the command line");
     domid_t peer = (domid_t)cmdline_u64("peer", 0);
+    spin_max = (unsigned int)cmdline_u64("spin", 0);
     if (!peer)
         test_fail("no peer= on the command line");
     setup_upcalls();

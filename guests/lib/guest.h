@@ -143,6 +143,10 @@ int rdmsr_safe(uint32_t msr, uint64_t *val);
 /* Store/load one byte, surviving a fault: 0, or 0x100 | vector. */
 int write_byte_safe(volatile uint8_t *p, uint8_t v);
 
+struct vcpu_time_info;
+/* System time (ns) from a vCPU's pvclock, with the version protocol. */
+uint64_t pvclock_now(const volatile struct vcpu_time_info *t);
+
 #define PTE_P  0x001ul
 #define PTE_W  0x002ul
 #define PTE_U  0x004ul

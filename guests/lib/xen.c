@@ -4,6 +4,7 @@
  */
 #include "guest.h"
 #include <public/memory.h>
+#include <public/shared_info.h>
 
 bool hypercall_use_page;
 /* Filled by the hypervisor when its gpa is written to the MSR. */
@@ -78,3 +79,21 @@ struct shared_info *map_shared_info(void)
         test_fail("add_to_physmap(shared_info, gpfn %#lx) = %ld", (unsigned long)x.gpfn, rc);
     return (struct shared_info *)(uintptr_t)gpa;
 }
+
+#ifdef __x86_64__
+uint64_t pvclock_now(const volatile struct vcpu_time_info *t)
+{
+    uint32_t ver;
+    uint64_t ns;
+
+    do {
+        ver = t->version;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        uint64_t delta = rdtsc() - t->tsc_timestamp;
+        delta = t->tsc_shift >= 0 ? delta << t->tsc_shift : delta >> -t->tsc_shift;
+        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    } while ((ver & 1) || ver != t->version);
+    return ns;
+}
+#endif

@@ -28,22 +28,6 @@ static long vcpu_op(unsigned int cmd, unsigned int id, void *arg)
     return hypercall(__HYPERVISOR_vcpu_op, cmd, id, (unsigned long)arg, 0, 0);
 }
 
-/* System time (ns) from a pvclock, with the version protocol. */
-static uint64_t pvclock_now(const volatile struct vcpu_time_info *t)
-{
-    uint32_t ver;
-    uint64_t ns;
-    do {
-        ver = t->version;
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        uint64_t delta = rdtsc() - t->tsc_timestamp;
-        delta = t->tsc_shift >= 0 ? delta << t->tsc_shift : delta >> -t->tsc_shift;
-        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    } while ((ver & 1) || ver != t->version);
-    return ns;
-}
-
 static void on_irq(uint64_t vector)
 {
     if (vector != CALLBACK_VECTOR)

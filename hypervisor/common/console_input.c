@@ -9,6 +9,7 @@
 #include <keel/console.h>
 #include <keel/domain.h>
 #include <keel/event.h>
+#include <keel/keyhandler.h>
 #include <keel/printk.h>
 #include <public/console.h>
 
@@ -72,7 +73,11 @@ static void deliver(char c)
         pr_info("*** input to Keel (the focused domain is gone)\n");
         return;
     }
-    if (d && ring_put(d, c))
+    if (!d) {
+        handle_keypress(c);
+        return;
+    }
+    if (ring_put(d, c))
         evtchn_raise_local(d, d->console_port);
 }
 

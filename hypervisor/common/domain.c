@@ -515,3 +515,32 @@ void domains_boot_done(void)
 {
     all_domains_gone_check();
 }
+
+/* ---- debug key 'q' -------------------------------------------------------- */
+
+static const char *const state_names[] = {
+    [DOMAIN_CREATED] = "created", [DOMAIN_RUNNING] = "running",
+    [DOMAIN_SHUTDOWN] = "shutdown", [DOMAIN_DYING] = "dying",
+};
+
+void domain_dump(struct domain *d)
+{
+    printk("d%u %s: %s%s%s, pause %u, %lu of %lu pages, %u vCPU%s, restarts %u\n",
+           d->domain_id, d->name, state_names[d->state],
+           d->state == DOMAIN_SHUTDOWN ? " " : "",
+           d->state == DOMAIN_SHUTDOWN ? shutdown_reason_name(d->shutdown_reason) : "",
+           d->pause_count, (unsigned long)d->tot_pages, (unsigned long)d->max_pages,
+           d->max_vcpus, d->max_vcpus == 1 ? "" : "s", d->restarts);
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpu[i];
+        if (!v)
+            continue;
+        printk("  vCPU%u: %s%s%s, pause %u, on CPU%u%s, ran %lu ms, upcall %s, poll %d\n",
+               v->vcpu_id, v->online ? "online" : "offline",
+               v->blocked ? " blocked" : "", v->runnable ? " runnable" : "",
+               v->pause_count, v->sched.cpu, v->sched.running ? " (running)" : "",
+               (unsigned long)(v->run_time / 1000000),
+               evtchn_upcall_pending(v) ? "pending" : "clear", v->poll_port);
+        arch_vcpu_dump(v);
+    }
+}

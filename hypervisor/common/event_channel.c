@@ -8,6 +8,8 @@
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/event.h>
+#include <keel/lib.h>
+#include <keel/printk.h>
 #include <keel/xmalloc.h>
 
 /* Serialises making and breaking interdomain connections; see event.h. */
@@ -689,4 +691,45 @@ bool evtchn_upcall_pending(struct vcpu *v)
 {
     struct vcpu_info *vi = vcpu_info_of(v->domain, v->vcpu_id);
     return vi && (__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST) & 1);
+}
+
+/* ---- debug key 'e' ------------------------------------------------------- */
+
+static const char *const ecs_names[] = {
+    [ECS_FREE] = "free", [ECS_UNBOUND] = "unbound", [ECS_INTERDOMAIN] = "interdomain",
+    [ECS_VIRQ] = "virq", [ECS_IPI] = "ipi",
+};
+
+void evtchn_dump(struct domain *d)
+{
+    struct evtchn_domain *ed = &d->evtchn;
+    struct shared_info *si = ed->shared_info;
+    unsigned long flags = lock_domain(d);
+
+    printk("d%u %s: %u ports%s\n", d->domain_id, d->name, ed->nr_ports,
+           si ? "" : ", no shared_info");
+    for (unsigned int i = 0; i < d->max_vcpus && i < MAX_VIRT_CPUS; i++) {
+        struct vcpu_info *vi = vcpu_info_of(d, i);
+        if (vi)
+            printk("  vCPU%u: upcall_pending %u, mask %u, pending_sel %lx\n", i,
+                   READ_ONCE(vi->evtchn_upcall_pending), READ_ONCE(vi->evtchn_upcall_mask),
+                   (unsigned long)READ_ONCE(vi->evtchn_pending_sel));
+    }
+    for (unsigned int port = 1; port < ed->nr_ports; port++) {
+        struct evtchn *chn = port_in_use(d, port);
+        if (!chn)
+            continue;
+        char peer[32] = "";
+        if (chn->state == ECS_UNBOUND)
+            snprintf(peer, sizeof(peer), ", for d%u", chn->remote_domid);
+        else if (chn->state == ECS_INTERDOMAIN)
+            snprintf(peer, sizeof(peer), ", to d%u port %u", chn->remote->domain_id,
+                     chn->remote_port);
+        else if (chn->state == ECS_VIRQ)
+            snprintf(peer, sizeof(peer), ", virq %u", chn->virq);
+        printk("  port %u: %s, vCPU%u, %s%s%s\n", port, ecs_names[chn->state],
+               chn->notify_vcpu, si && bit_test(si->evtchn_pending, port) ? "pending" : "idle",
+               si && bit_test(si->evtchn_mask, port) ? " masked" : "", peer);
+    }
+    unlock_domain(d, flags);
 }

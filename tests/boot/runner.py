@@ -53,6 +53,10 @@ CRASH = (r"EXCEPTION", r"(?i)\bpanic\b", r"System halted")
 
 DEFAULT_CMDLINE = "console=com1 loglvl=info poweroff_when_idle"
 
+# Typed input: Ctrl-a three times moves the console focus (docs/console.md);
+# under -nographic each Ctrl-a for the machine is typed twice (QEMU's escape).
+CTRL_A_3 = b"\x01\x01" * 3
+
 # With -no-reboot a reset (a triple fault, say) ends QEMU with status 0, as an
 # ACPI power-off does.  QEMU traces the power-off request, not the reset.
 SHUTDOWN_TRACE = "qemu_system_shutdown_request"

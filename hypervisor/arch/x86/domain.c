@@ -4,6 +4,7 @@
  */
 #include <keel/domain.h>
 #include <keel/p2m.h>
+#include <keel/printk.h>
 #include <keel/softirq.h>
 #include <keel/schedule.h>
 #include <keel/smp.h>
@@ -43,6 +44,15 @@ void arch_vcpu_destroy(struct vcpu *v)
 void arch_vcpu_set_pvh_entry(struct vcpu *v, uint32_t entry, uint32_t start_info)
 {
     hvm->vcpu_set_pvh_entry(v, entry, start_info);
+}
+
+void arch_vcpu_dump(struct vcpu *v)
+{
+    printk("    rip %lx rsp %lx rflags %lx, event %lx, nmi %s, APIC vector %d\n",
+           (unsigned long)v->arch.regs.rip, (unsigned long)v->arch.regs.rsp,
+           (unsigned long)v->arch.regs.rflags, (unsigned long)v->arch.pending_event,
+           v->arch.nmi_pending ? "pending" : "none", vlapic_pending_vector(v));
+    hvm->dump_vcpu(v);
 }
 
 struct vcpu *current_vcpu(void)

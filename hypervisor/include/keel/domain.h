@@ -151,6 +151,10 @@ void vcpu_runstate_change(struct vcpu *v, int state, s_time_t now);
 /* Refresh v's time area (its shared_info slot; common/domain.c). */
 void domain_update_vcpu_time(struct vcpu *v);
 
+/* Debug key 'q': d's state and its vCPUs', with the arch's registers. */
+void domain_dump(struct domain *d);
+void arch_vcpu_dump(struct vcpu *v);
+
 /* Every domain in the list (not those being destroyed), under its lock. */
 void domain_for_each(void (*fn)(struct domain *d));
 

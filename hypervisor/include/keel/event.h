@@ -32,8 +32,7 @@
  * after it returns: then no other domain's port refers to it any more.
  *
  * Not done (yet): 32-bit guests' compat shared_info (1024 ports), PIRQs,
- * the FIFO ABI (EVTCHNOP_init_control answers -ENOSYS in the wrapper),
- * channels consumed by the hypervisor itself, waking SCHEDOP_poll waiters.
+ * the FIFO ABI (EVTCHNOP_init_control answers -ENOSYS in the wrapper).
  */
 #ifndef KEEL_EVENT_H
 #define KEEL_EVENT_H
@@ -139,6 +138,9 @@ bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port);
 #define POLL_NONE (-1)
 #define POLL_ANY  (-2)              /* several ports: any event wakes it */
 void evtchn_check_pollers(struct domain *d, evtchn_port_t port);
+/* Debug key 'e': d's ports and pending state. */
+void evtchn_dump(struct domain *d);
+
 /* v's evtchn_upcall_pending (what the arch checks before entering v). */
 bool evtchn_upcall_pending(struct vcpu *v);
 

@@ -4,9 +4,7 @@ the focus) runs what is typed; after three Ctrl-a the focus is on the demo
 domain, then on Keel itself, then back on Linux, and what was typed
 meanwhile never reached Linux.  Under -nographic each Ctrl-a for the
 machine is typed as two (QEMU's own escape is Ctrl-a)."""
-from runner import ALL_GONE, CRASH, Module, Scenario
-
-CTRL_A_3 = b"\x01\x01" * 3
+from runner import ALL_GONE, CRASH, CTRL_A_3, Module, Scenario
 
 SCENARIO = Scenario(
     name="console_input",

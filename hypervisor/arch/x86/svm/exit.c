@@ -190,6 +190,31 @@ static const exit_handler_t exit_handlers[] = {
     [VMEXIT_NPF] = exit_npf,
 };
 
+#define OPCODE_HLT 0xf4
+
+/*
+ * The guest stopped (an interrupt, a nested page fault...) in an interrupt
+ * shadow right before a HLT: the `sti; hlt` idle idiom, which relies on
+ * nothing being delivered between the two.  QEMU's VMRUN ignores the
+ * VMCB's interrupt shadow, so an upcall injected now would run before the
+ * HLT, and the HLT would then sleep through the wake-up it had already
+ * consumed.  Execute the HLT here, as its intercept would: that is what the
+ * guest does next on any CPU, shadow honoured or not.
+ */
+static void complete_shadowed_hlt(struct vcpu *v, struct vmcb *vmcb)
+{
+    uint64_t rip = v->arch.regs.rip;
+    uint8_t opcode;
+
+    if (!(vmcb->interrupt_shadow & 1) || v->arch.pending_event || vmcb->cpl != 0 ||
+        v->domain->state != DOMAIN_RUNNING)
+        return;
+    if (!hvm->in_64bit_mode(v))
+        rip = (uint32_t)(rip + vmcb->cs.base);
+    if (copy_from_guest(&opcode, rip, 1) == 0 && opcode == OPCODE_HLT)
+        exit_hlt(v, vmcb);
+}
+
 void svm_exit_dispatch(struct vcpu *v, struct vmcb *vmcb)
 {
     uint64_t code = vmcb->exitcode;
@@ -200,6 +225,7 @@ void svm_exit_dispatch(struct vcpu *v, struct vmcb *vmcb)
     }
     if (code < ARRAY_SIZE(exit_handlers) && exit_handlers[code]) {
         exit_handlers[code](v, vmcb);
+        complete_shadowed_hlt(v, vmcb);
         return;
     }
     domain_crash(v->domain, "vCPU%u: unhandled exit 0x%lx (info1 %lx info2 %lx) at rip %lx",

@@ -451,6 +451,19 @@ static void svm_vcpu_run(struct vcpu *v)
     svm_exit_dispatch(v, vmcb);
 }
 
+static void svm_dump_vcpu(struct vcpu *v)
+{
+    const struct vmcb *vmcb = v->arch.vmcb;
+
+    printk("    VMCB: exit %lx (%lx, %lx), intinfo %lx, inj %lx, vintr %lx, shadow %lx, "
+           "cr0 %lx cr3 %lx efer %lx, asid %u\n",
+           (unsigned long)vmcb->exitcode, (unsigned long)vmcb->exitinfo1,
+           (unsigned long)vmcb->exitinfo2, (unsigned long)vmcb->exitintinfo,
+           (unsigned long)vmcb->eventinj, (unsigned long)vmcb->vintr,
+           (unsigned long)vmcb->interrupt_shadow, (unsigned long)vmcb->cr0,
+           (unsigned long)vmcb->cr3, (unsigned long)vmcb->efer, vmcb->asid);
+}
+
 static const struct hvm_ops svm_ops = {
     .name = "SVM",
     .cpu_up = svm_cpu_up,
@@ -469,6 +482,7 @@ static const struct hvm_ops svm_ops = {
     .set_pat = svm_set_pat,
     .get_tsc_offset = svm_get_tsc_offset,
     .set_tsc_offset = svm_set_tsc_offset,
+    .dump_vcpu = svm_dump_vcpu,
 };
 
 const struct hvm_ops *svm_backend(void)

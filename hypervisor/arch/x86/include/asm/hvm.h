@@ -36,6 +36,8 @@ struct hvm_ops {
     void (*set_pat)(struct vcpu *v, uint64_t pat);
     uint64_t (*get_tsc_offset)(struct vcpu *v);
     void (*set_tsc_offset)(struct vcpu *v, uint64_t offset);
+    /* Debug keys: the vendor's view of v (registers, event injection). */
+    void (*dump_vcpu)(struct vcpu *v);
 };
 
 extern const struct hvm_ops *hvm;
