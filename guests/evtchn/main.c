@@ -25,8 +25,6 @@
 #include <public/sched.h>
 #include <public/shared_info.h>
 
-#define XEN_ENOENT  2
-#define XEN_EEXIST  17
 
 #define WAIT_MS     20000           /* per step: generous, TCG is slow */
 

@@ -33,10 +33,14 @@
 
 /* Xen's errno values (Linux's x86 numbering), as hypercalls return them. */
 #define XEN_EPERM   1
+#define XEN_ENOENT  2
 #define XEN_ESRCH   3
+#define XEN_E2BIG   7
 #define XEN_EFAULT  14
+#define XEN_EEXIST  17
 #define XEN_EINVAL  22
 #define XEN_ENOSYS  38
+#define XEN_ETIME   62
 
 /* ---- Start of day ------------------------------------------------------ */
 

@@ -15,8 +15,6 @@
 #include <public/sched.h>
 #include <public/shared_info.h>
 
-#define XEN_EPERM_  1
-#define XEN_EEXIST_ 17
 #define CALLBACK_VECTOR 0xf3
 
 static struct shared_info *shinfo;
@@ -82,9 +80,9 @@ void guest_main(const struct hvm_start_info *si)
     check_ret((long)v, 9, "CALLBACK_IRQ reads back GSI 9");
     /* Xen's lists: what a guest may set, read, or neither. */
     v = 0x1234;
-    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_STORE_PFN, &v, DOMID_SELF), -XEN_EPERM_,
+    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_STORE_PFN, &v, DOMID_SELF), -XEN_EPERM,
               "set STORE_PFN (not the guest's to set)");
-    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_CONSOLE_PFN, &v, DOMID_SELF), -XEN_EPERM_,
+    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_CONSOLE_PFN, &v, DOMID_SELF), -XEN_EPERM,
               "set CONSOLE_PFN (not the guest's to set)");
     check_ret(hvm_param(HVMOP_get_param, HVM_PARAM_CONSOLE_PFN, &v, DOMID_SELF), 0,
               "get CONSOLE_PFN");
@@ -97,11 +95,11 @@ void guest_main(const struct hvm_start_info *si)
               "set STORE_EVTCHN (a guest may)");
     check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_STORE_EVTCHN, &store_evtchn, DOMID_SELF), 0,
               "set STORE_EVTCHN back");
-    check_ret(hvm_param(HVMOP_get_param, HVM_PARAM_TIMER_MODE, &v, DOMID_SELF), -XEN_EPERM_,
+    check_ret(hvm_param(HVMOP_get_param, HVM_PARAM_TIMER_MODE, &v, DOMID_SELF), -XEN_EPERM,
               "get TIMER_MODE (the toolstack's)");
     check_ret(hvm_param(HVMOP_get_param, HVM_PARAM_PAE_ENABLED, &v, DOMID_SELF), -XEN_EINVAL,
               "get PAE_ENABLED (deprecated)");
-    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_ALTP2M, &v, DOMID_SELF), -XEN_EEXIST_,
+    check_ret(hvm_param(HVMOP_set_param, HVM_PARAM_ALTP2M, &v, DOMID_SELF), -XEN_EEXIST,
               "set ALTP2M (read-only)");
     check_ret(hvm_param(HVMOP_get_param, 99, &v, DOMID_SELF), -XEN_EINVAL, "get param 99");
     check_ret(hvm_param(HVMOP_get_param, 99, &v, 0x7000), -XEN_EINVAL,

@@ -14,8 +14,6 @@
 #include <public/vcpu.h>
 
 #define CALLBACK_VECTOR 0xf3
-#define XEN_ENOENT 2
-#define XEN_ETIME  62
 
 static struct shared_info *shinfo;
 static struct vcpu_info *vinfo;             /* where vCPU 0's vcpu_info is now */

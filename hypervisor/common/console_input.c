@@ -1,6 +1,7 @@
 /*
  * Console input: what is typed on the hypervisor's console goes to one
- * domain at a time, into its PV console ring.  Ctrl-a three times moves
+ * domain at a time, into its PV console ring (a privileged domain's, as
+ * Xen's dom0, into the CONSOLEIO_read ring with VIRQ_CONSOLE instead).  Ctrl-a three times moves
  * the focus along: the first domain, the next ... and the hypervisor
  * itself (which takes no input yet), as Xen's serial console does.  The
  * first boot domain has the focus at start.  Polled from the console-ring
@@ -75,6 +76,12 @@ static void deliver(char c)
     }
     if (!d) {
         handle_keypress(c);
+        return;
+    }
+    if (d->is_privileged) {
+        /* As Xen's dom0: read with CONSOLEIO_read; a full ring drops it. */
+        console_rx_put(c);
+        evtchn_send_global_virq(d, VIRQ_CONSOLE);
         return;
     }
     if (ring_put(d, c))

@@ -10,8 +10,12 @@
  * Everything else keeps Xen's rule: the permission check comes first, so
  * an unprivileged domain gets -EPERM for CONSOLEIO_read and for unknown
  * commands, the control domain -ENOSYS for unknown commands.
+ * CONSOLEIO_read takes what was typed for the control domain
+ * (common/console_rx.c): the bytes read, or -EFAULT when the buffer is
+ * bad (the bytes before the fault are consumed, as in Xen).
  */
 #include <keel/compiler.h>
+#include <keel/console.h>
 #include <keel/errno.h>
 #include <keel/guest_access.h>
 #include <keel/hypercall.h>
@@ -67,6 +71,13 @@ static long console_write(struct hypercall_args *args, uint32_t count, uint64_t 
     return 0;
 }
 
+/* console_rx_read's copy: the next piece at offset done of the guest buffer. */
+static int copy_input(void *ctx, size_t done, const char *piece, size_t len)
+{
+    const uint64_t *buf = ctx;
+    return copy_to_guest(*buf + done, piece, len);
+}
+
 long do_console_io(struct hypercall_args *args)
 {
     /* Xen's prototype: (unsigned int cmd, unsigned int count, char *buf). */
@@ -81,13 +92,14 @@ long do_console_io(struct hypercall_args *args)
     case CONSOLEIO_write:
         return console_write(args, count, buf);
 
-    case CONSOLEIO_read:
+    case CONSOLEIO_read: {
         /* The result is a byte count, so counts that would not fit in it
          * are refused as Xen does. */
         if (count > INT_MAX_U)
             return -E2BIG;
-        /* No console input is collected yet: nothing to read. */
-        return 0;
+        long n = console_rx_read(count, copy_input, &buf);
+        return n < 0 ? -EFAULT : n;
+    }
 
     default:
         return -ENOSYS;

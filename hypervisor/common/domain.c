@@ -391,6 +391,19 @@ static void all_domains_gone_check(void)
     }
 }
 
+/* Tell the control domain(s) that a domain changed state (Xen's global
+ * VIRQ_DOM_EXC: xenstored watches @releaseDomain through it). */
+static void send_dom_exc(struct domain *d)
+{
+    if (d->is_privileged && d->state == DOMAIN_RUNNING)
+        evtchn_send_global_virq(d, VIRQ_DOM_EXC);
+}
+
+static void notify_dom_exc(void)
+{
+    domain_for_each(send_dom_exc);
+}
+
 /* Remove d from the list and free everything it owns. */
 static void domain_release(struct domain *d)
 {
@@ -408,6 +421,7 @@ static void domain_release(struct domain *d)
     strlcpy(name, d->name, sizeof(name));
     domain_free(d);
     pr_info("d%u %s: destroyed\n", id, name);
+    notify_dom_exc();
 }
 
 /* Once no vCPU of a shut-down domain is on a CPU: apply its action. */
@@ -460,6 +474,7 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason)
     pr_info("d%u %s: shutdown reason=%s\n", d->domain_id, d->name,
             shutdown_reason_name(reason));
     update_all_vcpus(d);
+    notify_dom_exc();
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpu[i]) {
             stop_timer(&d->vcpu[i]->poll_timer);

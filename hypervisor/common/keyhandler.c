@@ -17,10 +17,19 @@ struct keyhandler {
 
 static void show_help(void);
 
+/* Xen's 'q' also asks every guest vCPU to dump its own state (VIRQ_DEBUG). */
+static void send_debug_virq(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i])
+            evtchn_send_virq(d->vcpu[i], VIRQ_DEBUG);
+}
+
 static void dump_domains(void)
 {
     printk("'q' pressed: domains and vCPUs\n");
     domain_for_each(domain_dump);
+    domain_for_each(send_debug_virq);
 }
 
 static void dump_evtchn_one(struct domain *d)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <keel/console.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/guest_access.h>
@@ -99,10 +100,21 @@ int copy_from_guest(void *dst, uint64_t gva, size_t len)
     return 0;
 }
 
+/* Only CONSOLEIO_read writes to the guest; a fault copies nothing. */
 int copy_to_guest(uint64_t gva, const void *src, size_t len)
 {
-    fail_msg("console_io never writes to the guest");
-    return -EFAULT;
+    for (size_t i = 0; i < len; i++)
+        if (!guest_byte(gva + i))
+            return -EFAULT;
+    for (size_t i = 0; i < len; i++)
+        *guest_byte(gva + i) = ((const uint8_t *)src)[i];
+    return 0;
+}
+
+static void type_str(const char *s)
+{
+    while (*s)
+        assert_true(console_rx_put(*s++));
 }
 
 static int setup(void **state)
@@ -117,6 +129,7 @@ static int setup(void **state)
     nr_copies = 0;
     max_copy = 0;
     max_copy_end = 0;
+    console_rx_reset();
     return 0;
 }
 
@@ -339,6 +352,77 @@ static void test_read(void **state)
     assert_int_equal(call(CONSOLEIO_read, 0x100000010UL, G(0), false, &a), 0);
 }
 
+/* What was typed for the control domain comes back in order, in pieces as
+ * asked, and only once. */
+static void test_read_input(void **state)
+{
+    struct hypercall_args a;
+
+    fake_privileged = true;
+    type_str("hello\n");
+    assert_int_equal(call(CONSOLEIO_read, 3, G(0), false, &a), 3);
+    assert_memory_equal(guest_mem, "hel", 3);
+    assert_int_equal(guest_mem[3], 'g');            /* nothing past count */
+    assert_int_equal(call(CONSOLEIO_read, 100, G(10), false, &a), 3);
+    assert_memory_equal(guest_mem + 10, "lo\n", 3);
+    assert_int_equal(call(CONSOLEIO_read, 100, G(0), false, &a), 0);
+    /* The upper half of count is not part of Xen's unsigned int. */
+    type_str("xy");
+    assert_int_equal(call(CONSOLEIO_read, 0x100000001UL, G(0), true, &a), 1);
+    assert_int_equal(guest_mem[0], 'x');
+    /* Unprivileged callers never see it. */
+    fake_privileged = false;
+    assert_int_equal(call(CONSOLEIO_read, 100, G(0), false, &a), -EPERM);
+    fake_privileged = true;
+    assert_int_equal(call(CONSOLEIO_read, 100, G(0), false, &a), 1);
+    assert_int_equal(guest_mem[0], 'y');
+}
+
+/* CONSOLE_RX_SIZE bytes wait at most; more are dropped, and a read across
+ * the ring's end returns them in order. */
+static void test_read_full_ring(void **state)
+{
+    struct hypercall_args a;
+    char typed[CONSOLE_RX_SIZE];
+
+    fake_privileged = true;
+    type_str("0123456789");
+    assert_int_equal(call(CONSOLEIO_read, 10, G(0), false, &a), 10);
+    for (size_t i = 0; i < sizeof(typed); i++) {
+        typed[i] = (char)('A' + i % 26);
+        assert_true(console_rx_put(typed[i]));
+    }
+    assert_false(console_rx_put('!'));
+    assert_int_equal(call(CONSOLEIO_read, 4096, G(0), false, &a), CONSOLE_RX_SIZE);
+    assert_memory_equal(guest_mem, typed, sizeof(typed));
+}
+
+/* A bad buffer: -EFAULT, and the bytes stay for the next read.  A buffer
+ * that runs into a hole: the pieces before it are consumed (Xen's rule). */
+static void test_read_bad_buffer(void **state)
+{
+    struct hypercall_args a;
+
+    fake_privileged = true;
+    type_str("abc");
+    assert_int_equal(call(CONSOLEIO_read, 3, HOLE, false, &a), -EFAULT);
+    assert_int_equal(call(CONSOLEIO_read, 3, G(0), false, &a), 3);
+    assert_memory_equal(guest_mem, "abc", 3);
+
+    /* Wrap the ring so that the data is two pieces: the first fits before
+     * the hole, the second does not. */
+    char fill[CONSOLE_RX_SIZE - 3 - 2];
+    memset(fill, 'f', sizeof(fill));
+    for (size_t i = 0; i < sizeof(fill); i++)
+        assert_true(console_rx_put(fill[i]));
+    assert_int_equal(call(CONSOLEIO_read, sizeof(fill), G(0), false, &a), sizeof(fill));
+    type_str("1234");                   /* 2 bytes before the ring's end, 2 after */
+    assert_int_equal(call(CONSOLEIO_read, 4, HOLE - 2, false, &a), -EFAULT);
+    assert_memory_equal(guest_mem + HOLE_PAGE * 4096 - 2, "12", 2);
+    assert_int_equal(call(CONSOLEIO_read, 4, G(0), false, &a), 2);
+    assert_memory_equal(guest_mem, "34", 2);
+}
+
 /* Xen checks permission first: unknown commands are -EPERM for ordinary
  * domains, -ENOSYS for the control domain. */
 static void test_unknown_cmd(void **state)
@@ -472,6 +556,9 @@ int main(void)
         cmocka_unit_test_setup(test_write_fault_after_restart, setup),
         cmocka_unit_test_setup(test_write_compat, setup),
         cmocka_unit_test_setup(test_read, setup),
+        cmocka_unit_test_setup(test_read_input, setup),
+        cmocka_unit_test_setup(test_read_full_ring, setup),
+        cmocka_unit_test_setup(test_read_bad_buffer, setup),
         cmocka_unit_test_setup(test_unknown_cmd, setup),
         cmocka_unit_test_setup(test_sanitise, setup),
         cmocka_unit_test_setup(test_empty_lines, setup),

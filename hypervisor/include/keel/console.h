@@ -22,6 +22,22 @@ void console_write_lines(const char *prefix, const char *text, size_t len);
 /* A byte typed on the console, or -1. */
 int console_getc(void);
 
+/*
+ * The control domain's console input (common/console_rx.c), read with
+ * CONSOLEIO_read as in Xen: CONSOLE_RX_SIZE bytes at most wait.
+ * console_rx_put: false (the byte is dropped) when the ring is full.
+ * console_rx_read: up to count bytes, oldest first, handed to copy(ctx,
+ * done, buf, len) piece by piece; a piece is consumed only when copy returns 0.
+ * Returns the bytes consumed, or -1 when copy failed (bytes consumed
+ * before stay consumed).
+ */
+#define CONSOLE_RX_SIZE 128
+bool console_rx_put(char c);
+long console_rx_read(uint32_t count,
+                     int (*copy)(void *ctx, size_t done, const char *buf, size_t len),
+                     void *ctx);
+void console_rx_reset(void);        /* forget what waits (tests) */
+
 /* Panic mode: take the console even if another CPU holds its lock. */
 void console_enter_panic_mode(void);
 
