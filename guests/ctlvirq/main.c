@@ -15,7 +15,6 @@
 #include "guest.h"
 #include "traps.h"
 #include <public/event_channel.h>
-#include <public/hvm/hvm_op.h>
 #include <public/sched.h>
 #include <public/shared_info.h>
 #include <public/vcpu.h>
@@ -30,28 +29,17 @@ static const unsigned int watched[NR_WATCHED] = { VIRQ_TIMER, VIRQ_CONSOLE, VIRQ
 static evtchn_port_t port_of[NR_WATCHED];
 static volatile unsigned int fired[NR_WATCHED];     /* upcalls that found the port pending */
 
-static long evtchn_op(unsigned int cmd, void *arg)
+static void count_port(unsigned int port)
 {
-    return hypercall(__HYPERVISOR_event_channel_op, cmd, (unsigned long)arg, 0, 0, 0);
+    for (unsigned int i = 0; i < NR_WATCHED; i++)
+        if (port == port_of[i])
+            fired[i]++;
 }
 
 static void on_irq(uint64_t vector)
 {
-    if (vector != CALLBACK_VECTOR)
-        return;
-    struct vcpu_info *vi = &shinfo->vcpu_info[0];
-    __atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
-    unsigned long sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-    for (unsigned int w = 0; sel; w++, sel >>= 1) {
-        if (!(sel & 1))
-            continue;
-        unsigned long bits = __atomic_load_n(&shinfo->evtchn_pending[w], __ATOMIC_SEQ_CST) &
-                             ~__atomic_load_n(&shinfo->evtchn_mask[w], __ATOMIC_SEQ_CST);
-        __atomic_fetch_and(&shinfo->evtchn_pending[w], ~bits, __ATOMIC_SEQ_CST);
-        for (unsigned int i = 0; i < NR_WATCHED; i++)
-            if (port_of[i] / 64 == w && (bits & (1UL << (port_of[i] % 64))))
-                fired[i]++;
-    }
+    if (vector == CALLBACK_VECTOR)
+        evtchn_upcall_scan(shinfo, 0, count_port);
 }
 
 /* Halt until watched VIRQ i has fired more than `seen` times. */
@@ -73,16 +61,16 @@ static void bind_all(void)
 {
     for (unsigned int i = 0; i < NR_WATCHED; i++) {
         struct evtchn_bind_virq bv = { .virq = watched[i], .vcpu = 0 };
-        long rc = evtchn_op(EVTCHNOP_bind_virq, &bv);
+        long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bv);
         if (rc)
             test_fail("bind_virq(%u) = %ld", watched[i], rc);
         port_of[i] = bv.port;
     }
     /* Global VIRQs live on vCPU 0 only; a bound one cannot be bound again. */
     struct evtchn_bind_virq on1 = { .virq = VIRQ_DOM_EXC, .vcpu = 1 };
-    check_ret(evtchn_op(EVTCHNOP_bind_virq, &on1), -XEN_EINVAL, "bind_virq(DOM_EXC) on vCPU1");
+    check_ret(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &on1), -XEN_EINVAL, "bind_virq(DOM_EXC) on vCPU1");
     struct evtchn_bind_virq again = { .virq = VIRQ_CONSOLE, .vcpu = 0 };
-    check_ret(evtchn_op(EVTCHNOP_bind_virq, &again), -XEN_EEXIST, "bind_virq(CONSOLE) twice");
+    check_ret(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &again), -XEN_EEXIST, "bind_virq(CONSOLE) twice");
 }
 
 static void arm_deadline(void)
@@ -90,8 +78,7 @@ static void arm_deadline(void)
     struct vcpu_set_singleshot_timer t = {
         .timeout_abs_ns = pvclock_now(&shinfo->vcpu_info[0].time) + DEADLINE_S * 1000000000ULL,
     };
-    long rc = hypercall(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0,
-                        (unsigned long)&t, 0, 0);
+    long rc = HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
     if (rc)
         test_fail("set_singleshot_timer = %ld", rc);
 }
@@ -137,9 +124,7 @@ void guest_main(const struct hvm_start_info *si)
         test_fail("no peer= on the command line");
     shinfo = map_shared_info();
     guest_irq_handler = on_irq;
-    struct xen_hvm_param p = { .domid = DOMID_SELF, .index = HVM_PARAM_CALLBACK_IRQ,
-                               .value = (2ULL << 56) | CALLBACK_VECTOR };
-    if (hypercall(__HYPERVISOR_hvm_op, HVMOP_set_param, (unsigned long)&p, 0, 0, 0))
+    if (set_callback_vector(CALLBACK_VECTOR))
         test_fail("set CALLBACK_IRQ");
     bind_all();
     arm_deadline();

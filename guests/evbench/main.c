@@ -22,7 +22,6 @@
 #include "guest.h"
 #include "traps.h"
 #include <public/event_channel.h>
-#include <public/hvm/hvm_op.h>
 #include <public/sched.h>
 #include <public/shared_info.h>
 #include <public/vcpu.h>
@@ -41,38 +40,27 @@ static evtchn_port_t timer_port;
 static volatile bool timed_out;
 static unsigned int spin_max;           /* spin=N; 0: no delay (benchmark) */
 
-static long evtchn_op(unsigned int cmd, void *arg)
-{
-    return hypercall(__HYPERVISOR_event_channel_op, cmd, (unsigned long)arg, 0, 0, 0);
-}
-
 static void send(void)
 {
     struct evtchn_send s = { .port = our_port };
-    long rc = evtchn_op(EVTCHNOP_send, &s);
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, &s);
     if (rc)
         test_fail("send(%u) = %ld", our_port, rc);
+}
+
+static void count_port(unsigned int port)
+{
+    if (port == our_port)
+        events++;
+    else if (port == timer_port)
+        timed_out = true;
 }
 
 /* The upcall, as Linux handles it: flag, selector, then the port bits. */
 static void on_irq(uint64_t vector)
 {
-    if (vector != CALLBACK_VECTOR)
-        return;
-    struct vcpu_info *vi = &shinfo->vcpu_info[0];
-    __atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
-    unsigned long sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-    for (unsigned int w = 0; sel; w++, sel >>= 1) {
-        if (!(sel & 1))
-            continue;
-        unsigned long bits = __atomic_load_n(&shinfo->evtchn_pending[w], __ATOMIC_SEQ_CST) &
-                             ~__atomic_load_n(&shinfo->evtchn_mask[w], __ATOMIC_SEQ_CST);
-        __atomic_fetch_and(&shinfo->evtchn_pending[w], ~bits, __ATOMIC_SEQ_CST);
-        if (w == our_port / 64 && (bits & (1UL << (our_port % 64))))
-            events++;
-        if (w == timer_port / 64 && (bits & (1UL << (timer_port % 64))))
-            timed_out = true;
-    }
+    if (vector == CALLBACK_VECTOR)
+        evtchn_upcall_scan(shinfo, 0, count_port);
 }
 
 static void spin(unsigned int round)
@@ -106,25 +94,23 @@ static void wait_event(unsigned int seen)
 static void arm_deadline(void)
 {
     struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
-    long rc = evtchn_op(EVTCHNOP_bind_virq, &bv);
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bv);
     if (rc)
         test_fail("bind_virq(TIMER) = %ld", rc);
     timer_port = bv.port;
     struct vcpu_set_singleshot_timer t = {
         .timeout_abs_ns = pvclock_now(&shinfo->vcpu_info[0].time) + WAIT_MS * 1000000ULL,
     };
-    rc = hypercall(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, (unsigned long)&t, 0, 0);
+    rc = HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
     if (rc)
         test_fail("set_singleshot_timer = %ld", rc);
 }
 
 static void setup_upcalls(void)
 {
-    struct xen_hvm_param p = { .domid = DOMID_SELF, .index = HVM_PARAM_CALLBACK_IRQ,
-                               .value = (2ULL << 56) | CALLBACK_VECTOR };
     shinfo = map_shared_info();
     guest_irq_handler = on_irq;
-    long rc = hypercall(__HYPERVISOR_hvm_op, HVMOP_set_param, (unsigned long)&p, 0, 0, 0);
+    long rc = set_callback_vector(CALLBACK_VECTOR);
     if (rc)
         test_fail("set CALLBACK_IRQ = %ld", rc);
 }
@@ -132,7 +118,7 @@ static void setup_upcalls(void)
 static void server(domid_t client)
 {
     struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = client };
-    long rc = evtchn_op(EVTCHNOP_alloc_unbound, &a);
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a);
     if (rc || a.port != FIRST_FREE_PORT)
         test_fail("alloc_unbound for d%u = %ld, port %u", client, rc, a.port);
     our_port = a.port;
@@ -156,7 +142,7 @@ static void client(domid_t server_id)
     for (;;) {
         b = (struct evtchn_bind_interdomain){ .remote_dom = server_id,
                                               .remote_port = FIRST_FREE_PORT };
-        rc = evtchn_op(EVTCHNOP_bind_interdomain, &b);
+        rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &b);
         if (rc != -XEN_EINVAL || rdtsc() > deadline)
             break;
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);

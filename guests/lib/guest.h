@@ -147,6 +147,16 @@ int rdmsr_safe(uint32_t msr, uint64_t *val);
 /* Store/load one byte, surviving a fault: 0, or 0x100 | vector. */
 int write_byte_safe(volatile uint8_t *p, uint8_t v);
 
+/*
+ * The upcall's work, as Linux's 2-level handler does it: clear vCPU vcpu's
+ * upcall_pending, take its selector, then clear each selected word's
+ * pending-and-unmasked bits, calling fn(port) for each (lib/events.c).
+ */
+struct shared_info;
+void evtchn_upcall_scan(struct shared_info *si, unsigned int vcpu, void (*fn)(unsigned int port));
+/* HVM_PARAM_CALLBACK_IRQ = vector (type 2): upcalls as that interrupt. */
+long set_callback_vector(uint8_t vector);
+
 struct vcpu_time_info;
 /* System time (ns) from a vCPU's pvclock, with the version protocol. */
 uint64_t pvclock_now(const volatile struct vcpu_time_info *t);

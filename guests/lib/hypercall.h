@@ -117,6 +117,18 @@ static inline long HYPERVISOR_sched_op(int cmd, void *arg)
                      (unsigned long)arg, 0, 0, 0);
 }
 
+static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
+{
+    return hypercall(__HYPERVISOR_event_channel_op, (unsigned long)cmd,
+                     (unsigned long)arg, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpu, void *arg)
+{
+    return hypercall(__HYPERVISOR_vcpu_op, (unsigned long)cmd, vcpu,
+                     (unsigned long)arg, 0, 0);
+}
+
 /*
  * Find Xen's CPUID leaves, register hypercall_page through the MSR that
  * leaf base+2 names and route later hypercalls through it.  0 on success,

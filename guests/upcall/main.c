@@ -34,26 +34,17 @@ static long hvm_param(unsigned int op, uint32_t index, uint64_t *value, domid_t 
     return rc;
 }
 
+static void note_port(unsigned int port)
+{
+    last_port = port;
+}
+
 /* What Linux's upcall handler does: clear the flag, scan selector and ports. */
 static void on_irq(uint64_t vector)
 {
     if (vector != CALLBACK_VECTOR)
         return;
-    struct vcpu_info *vi = &shinfo->vcpu_info[0];
-    __atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
-    unsigned long sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-    for (unsigned int w = 0; sel; w++, sel >>= 1) {
-        if (!(sel & 1))
-            continue;
-        unsigned long bits = __atomic_load_n(&shinfo->evtchn_pending[w], __ATOMIC_SEQ_CST) &
-                             ~__atomic_load_n(&shinfo->evtchn_mask[w], __ATOMIC_SEQ_CST);
-        for (unsigned int b = 0; b < 64; b++) {
-            if (bits & (1UL << b)) {
-                __atomic_fetch_and(&shinfo->evtchn_pending[w], ~(1UL << b), __ATOMIC_SEQ_CST);
-                last_port = w * 64 + b;
-            }
-        }
-    }
+    evtchn_upcall_scan(shinfo, 0, note_port);
     upcalls++;
 }
 

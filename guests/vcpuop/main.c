@@ -89,14 +89,10 @@ void guest_main(const struct hvm_start_info *si)
     check(shinfo->wc_sec > 1700000000u, "wallclock %u s is a plausible date", shinfo->wc_sec);
 
     struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
-    check_ret(hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (unsigned long)&bv, 0, 0, 0),
-              0, "bind_virq(TIMER)");
+    check_ret(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bv), 0, "bind_virq(TIMER)");
     timer_port = bv.port;
     guest_irq_handler = on_irq;
-    struct xen_hvm_param p = { .domid = DOMID_SELF, .index = HVM_PARAM_CALLBACK_IRQ,
-                               .value = (2ULL << 56) | CALLBACK_VECTOR };
-    check_ret(hypercall(__HYPERVISOR_hvm_op, HVMOP_set_param, (unsigned long)&p, 0, 0, 0), 0,
-              "callback vector");
+    check_ret(set_callback_vector(CALLBACK_VECTOR), 0, "callback vector");
 
     bool fired = timer_fires(20000000ULL, &after);
     check(fired && after >= 20000000ULL, "a 20 ms one-shot fired after %lu us",
