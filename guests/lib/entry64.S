@@ -15,7 +15,9 @@
 #define CR0_PE          (1 << 0)
 #define CR0_WP          (1 << 16)
 #define CR0_PG          (1 << 31)
+#define CR4_PSE         (1 << 4)
 #define CR4_PAE         (1 << 5)
+#define CR4_PGE         (1 << 7)
 #define PTE_P_W         0x003
 #define PDE_2M          0x083           /* present, writable, 2 MiB page */
 
@@ -67,8 +69,10 @@ pvh_start:
     jb 1b
 
     lgdt gdt_desc
+    /* PSE and PGE as an OS sets them (they cost nothing here): the
+     * benchmark guests then switch worlds the way Linux does. */
     mov %cr4, %eax
-    or $CR4_PAE, %eax
+    or $(CR4_PAE | CR4_PSE | CR4_PGE), %eax
     mov %eax, %cr4
     mov $pml4, %eax
     mov %eax, %cr3

@@ -133,9 +133,9 @@ static int populate_range(struct domain *d, uint64_t gfn, uint64_t nr)
         spin_unlock(&d->mem_lock);
         if (mfn == INVALID_MFN)
             return -ENOMEM;
-        /* Guests must never see what a previous owner left. */
-        memset(mfn_to_virt(mfn), 0, PAGE_SIZE << order);
-        rc = p2m_map(d, gfn, mfn, order);
+        /* Guests must never see what a previous owner left: zeroed at
+         * first use (the P2M keeps it out of reach until then). */
+        rc = p2m_map(d, gfn, mfn, order, P2M_ZERO_LAZY);
         if (rc < 0)
             return rc;              /* the block is the domain's: freed with the others */
         gfn += 1UL << order;

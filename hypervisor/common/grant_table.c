@@ -418,7 +418,7 @@ static int16_t grant_acquire(struct grant_table *gt, grant_ref_t ref, bool reado
         if (!pins) {
             /* Read after the swap: the granter writes frame before flags. */
             uint32_t gfn = READ_ONCE(e->frame);
-            mfn_t m = p2m_lookup(rd, gfn);
+            mfn_t m = p2m_access_frame(rd, gfn);
             if (m == INVALID_MFN) {
                 reduce_in_use(e, act, readonly);
                 rc = GNTST_bad_page;
@@ -501,7 +501,7 @@ static int16_t end_claim(const struct copy_ptr *p, bool is_gref, bool readonly,
         return rc;
     }
     spin_lock(&me->mem_lock);
-    end->mfn = p2m_lookup(me, p->gmfn);
+    end->mfn = p2m_access_frame(me, p->gmfn);
     if (end->mfn != INVALID_MFN)
         page_get_ref(end->mfn);     /* another vCPU may balloon it out */
     spin_unlock(&me->mem_lock);

@@ -14,7 +14,7 @@
 /* Host address of guest-physical gpa in d, or NULL if it is not RAM. */
 static uint8_t *gpa_to_host(struct domain *d, uint64_t gpa)
 {
-    mfn_t mfn = p2m_lookup(d, gpa >> PAGE_SHIFT);
+    mfn_t mfn = p2m_access_frame(d, gpa >> PAGE_SHIFT);
     if (mfn == INVALID_MFN)
         return NULL;
     return (uint8_t *)mfn_to_virt(mfn) + (gpa & (PAGE_SIZE - 1));

@@ -50,7 +50,7 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
         return -EINVAL;
 
     spin_lock(&d->mem_lock);
-    mfn_t mfn = p2m_lookup(d, r.mfn);
+    mfn_t mfn = p2m_access_frame(d, r.mfn);
     if (d->evtchn.vcpu_info[v->vcpu_id])
         rc = -EINVAL;               /* once only, as Xen */
     else if (mfn == INVALID_MFN ||

@@ -32,6 +32,7 @@ int arch_vcpu_create(struct vcpu *v)
         /* Application processors wait for a STARTUP IPI, as on hardware. */
         v->arch.wait_sipi = v->vcpu_id != 0;
         v->arch.sipi_vector = -1;
+        v->arch.npf_retry_gfn = ~0ULL;
     }
     return rc;
 }

@@ -3,6 +3,14 @@
  * page tables, where every access counts as a user access (so U is set on
  * every level).  2 MiB leaves map naturally aligned 2 MiB blocks.  A VT-x
  * backend would need the EPT format here instead.
+ *
+ * Zero on first use: a leaf mapped with P2M_ZERO_LAZY holds its frame
+ * with P clear and the software bit NPT_ZERO_PENDING set.  The CPU sees
+ * nothing there, so the guest's first touch is a nested page fault; that
+ * (p2m_fault_in), or the hypervisor's first access through
+ * p2m_access_frame(), zeroes the leaf's frames and sets P.  A domain's
+ * memory is thus cleared when it is used, not all of it when the domain is
+ * built, and what a previous owner left is never visible either way.
  */
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -14,6 +22,9 @@
 
 #define NPT_TABLE (PTE_P | PTE_W | PTE_U | PTE_A)
 #define NPT_LEAF  (PTE_P | PTE_W | PTE_U | PTE_A | PTE_D)
+/* Software-available bit: a leaf whose frames are the guest's, not yet
+ * zeroed, and not present to the CPU (P clear). */
+#define NPT_ZERO_PENDING (1ULL << 9)
 #define ADDR_MASK 0x000ffffffffff000ULL
 #define GFN_LIMIT (1ULL << (48 - PAGE_SHIFT))   /* 4-level: 48-bit guest-physical */
 
@@ -47,7 +58,25 @@ static unsigned int index_at(uint64_t gfn, int level)
     return (gfn >> (9 * level)) & 511;
 }
 
-int p2m_map(struct domain *d, uint64_t gfn, mfn_t mfn, unsigned int order)
+/* A leaf maps frames: present, or waiting to be zeroed. */
+static bool is_mapped(uint64_t e)
+{
+    return e & (PTE_P | NPT_ZERO_PENDING);
+}
+
+/* At level 1 and up: a pointer to the next table (not a 2 MiB leaf). */
+static bool is_table(uint64_t e)
+{
+    return (e & PTE_P) && !(e & PTE_PS);
+}
+
+static uint64_t leaf_entry(mfn_t mfn, unsigned int order, bool lazy)
+{
+    return (mfn << PAGE_SHIFT) | (order ? PTE_PS : 0) |
+           (lazy ? NPT_ZERO_PENDING : NPT_LEAF);
+}
+
+int p2m_map(struct domain *d, uint64_t gfn, mfn_t mfn, unsigned int order, unsigned int flags)
 {
     struct p2m *p2m = &d->arch.p2m;
     int leaf_level = order == 9 ? 1 : 0;
@@ -61,25 +90,25 @@ int p2m_map(struct domain *d, uint64_t gfn, mfn_t mfn, unsigned int order)
     table = maddr_to_virt(p2m->root);
     for (int level = 3; level > leaf_level; level--) {
         uint64_t *e = &table[index_at(gfn, level)];
-        if (!(*e & PTE_P)) {
+        if (!is_mapped(*e)) {
             paddr_t t = table_alloc(p2m);
             if (!t) {
                 rc = -ENOMEM;
                 goto out;
             }
             *e = t | NPT_TABLE;
-        } else if (*e & PTE_PS) {
+        } else if (!is_table(*e)) {
             rc = -EEXIST;           /* inside a 2 MiB mapping */
             goto out;
         }
         table = table_va(*e);
     }
     uint64_t *e = &table[index_at(gfn, leaf_level)];
-    if (*e & PTE_P) {
+    if (is_mapped(*e)) {
         rc = -EEXIST;
         goto out;
     }
-    *e = (mfn << PAGE_SHIFT) | NPT_LEAF | (order ? PTE_PS : 0);
+    *e = leaf_entry(mfn, order, flags & P2M_ZERO_LAZY);
 out:
     spin_unlock(&p2m->lock);
     return rc;
@@ -122,26 +151,28 @@ static int set_4k_locked(struct p2m *p2m, uint64_t gfn, mfn_t mfn, mfn_t *old)
     *old = INVALID_MFN;
     if (!e)
         return rc;                  /* unmapping: nothing was there */
-    if (!(*e & PTE_P)) {
+    if (!is_mapped(*e)) {
         if (unmap)
             return 0;
         paddr_t t = table_alloc(p2m);
         if (!t)
             return -ENOMEM;
         *e = t | NPT_TABLE;
-    } else if (*e & PTE_PS) {
-        /* Split the 2 MiB leaf: same frames, 4 KiB at a time. */
+    } else if (!is_table(*e)) {
+        /* Split the 2 MiB leaf: same frames (still pending zero, if they
+         * were), 4 KiB at a time. */
         paddr_t t = table_alloc(p2m);
         if (!t)
             return -ENOMEM;
         uint64_t *pt = maddr_to_virt(t);
-        paddr_t base = *e & ADDR_MASK & ~((paddr_t)(2UL << 20) - 1);
+        mfn_t base = (*e & ADDR_MASK & ~((paddr_t)(2UL << 20) - 1)) >> PAGE_SHIFT;
+        bool lazy = *e & NPT_ZERO_PENDING;
         for (int i = 0; i < 512; i++)
-            pt[i] = (base + ((paddr_t)i << PAGE_SHIFT)) | NPT_LEAF;
+            pt[i] = leaf_entry(base + i, 0, lazy);
         *e = t | NPT_TABLE;
     }
     uint64_t *pte = &table_va(*e)[index_at(gfn, 0)];
-    if (*pte & PTE_P)
+    if (is_mapped(*pte))
         *old = (*pte & ADDR_MASK) >> PAGE_SHIFT;
     *pte = unmap ? 0 : (mfn << PAGE_SHIFT) | NPT_LEAF;
     return 0;
@@ -181,7 +212,7 @@ static int set_2m_locked(struct p2m *p2m, uint64_t gfn, mfn_t mfn)
 
     if (!e)
         return rc;
-    if ((*e & PTE_P) && !(*e & PTE_PS))
+    if (is_table(*e))
         return 1;
     *e = unmap ? 0 : (mfn << PAGE_SHIFT) | NPT_LEAF | PTE_PS;
     return 0;
@@ -217,28 +248,45 @@ int p2m_set_range(struct domain *d, uint64_t gfn, mfn_t mfn, uint64_t nr)
     return rc;
 }
 
+/* The leaf entry that maps gfn (and its level, 0 or 1), or NULL.  Lock held. */
+static uint64_t *find_leaf(struct p2m *p2m, uint64_t gfn, int *leaf_level)
+{
+    uint64_t *table = maddr_to_virt(p2m->root);
+
+    for (int level = 3; level >= 0; level--) {
+        uint64_t *e = &table[index_at(gfn, level)];
+        if (!is_mapped(*e))
+            return NULL;
+        if (level == 0 || !is_table(*e)) {
+            *leaf_level = level;
+            return e;
+        }
+        table = table_va(*e);
+    }
+    return NULL;
+}
+
+static mfn_t leaf_mfn(uint64_t e, int level, uint64_t gfn)
+{
+    return ((e & ADDR_MASK) >> PAGE_SHIFT) + (level ? (gfn & 511) : 0);
+}
+
 mfn_t p2m_lookup_order(struct domain *d, uint64_t gfn, unsigned int *order)
 {
     struct p2m *p2m = &d->arch.p2m;
     mfn_t mfn = INVALID_MFN;
+    int level;
 
     if (order)
         *order = 0;
     if (gfn >= GFN_LIMIT || !p2m->root)
         return INVALID_MFN;
     spin_lock(&p2m->lock);
-    uint64_t *table = maddr_to_virt(p2m->root);
-    for (int level = 3; level >= 0; level--) {
-        uint64_t e = table[index_at(gfn, level)];
-        if (!(e & PTE_P))
-            break;
-        if (level == 0 || (level == 1 && (e & PTE_PS))) {
-            mfn = ((e & ADDR_MASK) >> PAGE_SHIFT) + (level ? (gfn & 511) : 0);
-            if (order)
-                *order = level ? 9 : 0;
-            break;
-        }
-        table = table_va(e);
+    uint64_t *e = find_leaf(p2m, gfn, &level);
+    if (e) {
+        mfn = leaf_mfn(*e, level, gfn);
+        if (order)
+            *order = level ? 9 : 0;
     }
     spin_unlock(&p2m->lock);
     return mfn;
@@ -249,6 +297,52 @@ mfn_t p2m_lookup(struct domain *d, uint64_t gfn)
     return p2m_lookup_order(d, gfn, NULL);
 }
 
+/* Zero a pending leaf's frames and make it present.  Lock held. */
+static void materialise(uint64_t *e, int level)
+{
+    if (!(*e & NPT_ZERO_PENDING))
+        return;
+    mfn_t first = (*e & ADDR_MASK) >> PAGE_SHIFT;
+    memset(mfn_to_virt(first), 0, PAGE_SIZE << (level ? 9 : 0));
+    /* Not present -> present: no vCPU can hold a translation to flush. */
+    *e = leaf_entry(first, level ? 9 : 0, false);
+}
+
+mfn_t p2m_access_frame(struct domain *d, uint64_t gfn)
+{
+    struct p2m *p2m = &d->arch.p2m;
+    mfn_t mfn = INVALID_MFN;
+    int level;
+
+    if (gfn >= GFN_LIMIT || !p2m->root)
+        return INVALID_MFN;
+    spin_lock(&p2m->lock);
+    uint64_t *e = find_leaf(p2m, gfn, &level);
+    if (e) {
+        materialise(e, level);
+        mfn = leaf_mfn(*e, level, gfn);
+    }
+    spin_unlock(&p2m->lock);
+    return mfn;
+}
+
+int p2m_fault_in(struct domain *d, uint64_t gfn)
+{
+    struct p2m *p2m = &d->arch.p2m;
+    int level, rc = -ENOENT;
+
+    if (gfn >= GFN_LIMIT || !p2m->root)
+        return -ENOENT;
+    spin_lock(&p2m->lock);
+    uint64_t *e = find_leaf(p2m, gfn, &level);
+    if (e) {
+        rc = (*e & NPT_ZERO_PENDING) ? 0 : -EEXIST;
+        materialise(e, level);
+    }
+    spin_unlock(&p2m->lock);
+    return rc;
+}
+
 uint64_t p2m_table_pages(struct domain *d)
 {
     return __atomic_load_n(&d->arch.p2m.table_pages, __ATOMIC_RELAXED);
@@ -257,9 +351,8 @@ uint64_t p2m_table_pages(struct domain *d)
 static void free_tables(struct p2m *p2m, uint64_t *table, int level)
 {
     for (int i = 0; level > 0 && i < 512; i++) {
-        uint64_t e = table[i];
-        if ((e & PTE_P) && !(e & PTE_PS))
-            free_tables(p2m, table_va(e), level - 1);
+        if (is_table(table[i]))
+            free_tables(p2m, table_va(table[i]), level - 1);
     }
     free_xenheap_pages(table, 0);
     p2m->table_pages--;

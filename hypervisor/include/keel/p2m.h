@@ -10,8 +10,13 @@
 struct domain;
 
 int p2m_init(struct domain *d);
-/* Map 2^order guest frames at gfn to host frames at mfn (order 0 or 9). */
-int p2m_map(struct domain *d, uint64_t gfn, mfn_t mfn, unsigned int order);
+/*
+ * Map 2^order guest frames at gfn to host frames at mfn (order 0 or 9).
+ * flags P2M_ZERO_LAZY: the frames hold anything and are zeroed at their
+ * first use (a guest access or p2m_access_frame()), not now.
+ */
+#define P2M_ZERO_LAZY 1u
+int p2m_map(struct domain *d, uint64_t gfn, mfn_t mfn, unsigned int order, unsigned int flags);
 /* Replace one guest frame's mapping (splitting a 2 MiB one); *old: what was there. */
 int p2m_set_4k(struct domain *d, uint64_t gfn, mfn_t mfn, mfn_t *old);
 /* After mappings changed or went: no vCPU of d may use stale translations. */
@@ -28,10 +33,24 @@ void p2m_flush_guest_tlbs(struct domain *d);
  * makes vCPUs drop stale translations (p2m_flush_guest_tlbs).
  */
 int p2m_set_range(struct domain *d, uint64_t gfn, mfn_t mfn, uint64_t nr);
-/* The host frame behind gfn, or INVALID_MFN. */
+/*
+ * The host frame mapped at gfn, or INVALID_MFN: which frame it is, for
+ * ownership and unmapping.  A frame still waiting to be zeroed counts as
+ * mapped; its contents are not to be used (see p2m_access_frame()).
+ */
 mfn_t p2m_lookup(struct domain *d, uint64_t gfn);
 /* p2m_lookup(), and the order of the leaf that maps gfn (0 or 9). */
 mfn_t p2m_lookup_order(struct domain *d, uint64_t gfn, unsigned int *order);
+/* The host frame at gfn, ready for the hypervisor to read or write: zeroed
+ * first if it still waited to be.  INVALID_MFN if nothing is mapped. */
+mfn_t p2m_access_frame(struct domain *d, uint64_t gfn);
+/*
+ * A nested page fault at gfn: 0 when gfn waited to be zeroed and now is
+ * (present: re-enter the guest), -EEXIST when it was present already (a
+ * vCPU that raced us zeroed it; or the fault has another cause), -ENOENT
+ * when nothing is mapped there.
+ */
+int p2m_fault_in(struct domain *d, uint64_t gfn);
 /* Host pages the map's own tables use. */
 uint64_t p2m_table_pages(struct domain *d);
 /* Free the map's own tables (not the guest's memory). */

@@ -1,6 +1,9 @@
-"""guests/memtouch writes and verifies all of its RAM, then writes just past
-it: Keel must crash that domain with a line naming the address, while a
-second domain (guests/survivor) keeps printing and passes."""
+"""guests/memtouch finds all of its RAM zero, writes and verifies it, then
+writes just past it: Keel must crash that domain with a line naming the
+address, while a second domain (guests/survivor) keeps printing and
+passes.  memtouch restarts once after its crash (on_crash=restart,
+restart_limit=1): the new domain, likely on the very frames the first one
+filled with patterns, must again find every page zero."""
 import re
 
 from runner import ALL_GONE, CRASH, Module, Scenario, expect_progress
@@ -40,13 +43,19 @@ SCENARIO = Scenario(
     name="guest_memtouch",
     mem="256M",
     modules=[Module(file="build/guests/memtouch.elf",
-                    args="domain name=memtouch memory=16 on_crash=destroy"),
+                    args="domain name=memtouch memory=16 on_crash=restart restart_limit=1"),
              Module(file="build/guests/survivor.elf",
                     args="domain name=survivor memory=16 -- ticks=40 interval_ms=500")],
     expect=[r"\(keel\) d\d+ memtouch: created",
+            r"\(memtouch\) memtouch: all \d+ pages read as zero",
             r"\(memtouch\) memtouch: wrote and verified \d+ pages",
             TOUCHED,
             CRASHED,
+            r"\(keel\) d\d+ memtouch: created",
+            r"\(memtouch\) memtouch: all \d+ pages read as zero",
+            r"\(memtouch\) memtouch: wrote and verified \d+ pages",
+            CRASHED,
+            r"\(keel\) memtouch: restart limit \(1\) reached; not restarting",
             r"^\(survivor\) TEST PASS$",
             ALL_GONE],
     forbid=[*CRASH, r"TEST FAIL"],

@@ -12,7 +12,6 @@
 #include <asm/boot.h>
 #include <asm/hvm.h>
 
-#define CR4_PSE    (1u << 4)
 #define EFER_LMA   (1u << 10)
 #define ADDR_MASK  0x000ffffffffff000ULL
 

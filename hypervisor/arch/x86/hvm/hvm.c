@@ -5,6 +5,8 @@
  * HLT and nested page faults.
  */
 #include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/p2m.h>
 #include <keel/event.h>
 #include <keel/lib.h>
 #include <keel/printk.h>
@@ -106,6 +108,20 @@ void hvm_inject_nmi(struct vcpu *v)
 
 void hvm_nested_page_fault(struct vcpu *v, uint64_t gpa, uint64_t error_code)
 {
+    uint64_t gfn = gpa >> PAGE_SHIFT;
+    int rc = p2m_fault_in(v->domain, gfn);
+
+    /* The first touch of memory that waited to be zeroed: it is now. */
+    if (rc == 0) {
+        v->arch.npf_retry_gfn = ~0ULL;
+        return;
+    }
+    /* Present already: another vCPU's first touch zeroed it meanwhile.
+     * Retried once; a second fault there has some other cause. */
+    if (rc == -EEXIST && v->arch.npf_retry_gfn != gfn) {
+        v->arch.npf_retry_gfn = gfn;
+        return;
+    }
     domain_crash(v->domain, "vCPU%u touched guest-physical %lx, which is not its memory "
                  "(%s at rip %lx)", v->vcpu_id, (unsigned long)gpa,
                  (error_code & 2) ? "write" : "read", (unsigned long)v->arch.regs.rip);

@@ -8,6 +8,7 @@
  */
 #include <keel/domain.h>
 #include <keel/guest_access.h>
+#include <keel/lib.h>
 #include <keel/printk.h>
 #include <asm/hvm.h>
 #include "svm.h"
@@ -215,9 +216,64 @@ static void complete_shadowed_hlt(struct vcpu *v, struct vmcb *vmcb)
         exit_hlt(v, vmcb);
 }
 
+/*
+ * Exit statistics: codes 0x60-0x9f (interrupts and intercepted
+ * instructions) keep their own slot, exceptions one slot (0x40-0x5f), NPF
+ * one, anything else one.
+ */
+#define STAT_EXCEPTION 0x3d
+#define STAT_NPF       0x3e
+#define STAT_OTHER     0x3f
+
+static unsigned int stat_slot(uint64_t code)
+{
+    if (code >= 0x60 && code < 0x60 + STAT_EXCEPTION)
+        return (unsigned int)(code - 0x60);
+    if (code >= VMEXIT_EXCP_BASE && code < VMEXIT_EXCP_BASE + 32)
+        return STAT_EXCEPTION;
+    return code == VMEXIT_NPF ? STAT_NPF : STAT_OTHER;
+}
+
+static const char *const stat_names[EXIT_STATS] = {
+    [VMEXIT_INTR - 0x60] = "INTR", [VMEXIT_NMI - 0x60] = "NMI",
+    [VMEXIT_VINTR - 0x60] = "VINTR", [VMEXIT_CPUID - 0x60] = "CPUID",
+    [VMEXIT_HLT - 0x60] = "HLT", [VMEXIT_IOIO - 0x60] = "IOIO",
+    [VMEXIT_MSR - 0x60] = "MSR", [VMEXIT_SHUTDOWN - 0x60] = "SHUTDOWN",
+    [VMEXIT_VMMCALL - 0x60] = "VMMCALL", [STAT_EXCEPTION] = "exception",
+    [STAT_NPF] = "NPF", [STAT_OTHER] = "other",
+};
+
+/* One line: the exits v took, by reason, most frequent first (up to 8). */
+void svm_format_exit_stats(const struct vcpu *v, char *buf, size_t size)
+{
+    bool shown[EXIT_STATS] = { false };
+    uint64_t total = 0;
+    size_t n = 0;
+
+    for (unsigned int i = 0; i < EXIT_STATS; i++)
+        total += v->arch.exit_stats[i];
+    n += snprintf(buf + n, size - n, "%lu exits", (unsigned long)total);
+    for (unsigned int k = 0; k < 8 && n < size; k++) {
+        unsigned int best = EXIT_STATS;
+        for (unsigned int i = 0; i < EXIT_STATS; i++)
+            if (!shown[i] && v->arch.exit_stats[i] &&
+                (best == EXIT_STATS || v->arch.exit_stats[i] > v->arch.exit_stats[best]))
+                best = i;
+        if (best == EXIT_STATS)
+            break;
+        shown[best] = true;
+        if (stat_names[best])
+            n += snprintf(buf + n, size - n, ", %s %u", stat_names[best], v->arch.exit_stats[best]);
+        else
+            n += snprintf(buf + n, size - n, ", 0x%x %u", best + 0x60, v->arch.exit_stats[best]);
+    }
+}
+
 void svm_exit_dispatch(struct vcpu *v, struct vmcb *vmcb)
 {
     uint64_t code = vmcb->exitcode;
+
+    v->arch.exit_stats[stat_slot(code)]++;
 
     if ((uint32_t)code == VMEXIT_INVALID) {
         exit_invalid(v, vmcb);

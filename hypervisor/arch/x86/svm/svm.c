@@ -172,6 +172,10 @@ static int svm_vcpu_create(struct vcpu *v)
 
 static void svm_vcpu_destroy(struct vcpu *v)
 {
+    char stats[200];
+
+    svm_format_exit_stats(v, stats, sizeof(stats));
+    pr_debug("d%u %s: vCPU%u: %s\n", v->domain->domain_id, v->domain->name, v->vcpu_id, stats);
     if (v->arch.vmcb)
         free_xenheap_pages(v->arch.vmcb, 0);
     v->arch.vmcb = NULL;
@@ -456,12 +460,15 @@ static void svm_dump_vcpu(struct vcpu *v)
     const struct vmcb *vmcb = v->arch.vmcb;
 
     printk("    VMCB: exit %lx (%lx, %lx), intinfo %lx, inj %lx, vintr %lx, shadow %lx, "
-           "cr0 %lx cr3 %lx efer %lx, asid %u\n",
+           "cr0 %lx cr3 %lx cr4 %lx efer %lx, asid %u\n",
            (unsigned long)vmcb->exitcode, (unsigned long)vmcb->exitinfo1,
            (unsigned long)vmcb->exitinfo2, (unsigned long)vmcb->exitintinfo,
            (unsigned long)vmcb->eventinj, (unsigned long)vmcb->vintr,
            (unsigned long)vmcb->interrupt_shadow, (unsigned long)vmcb->cr0,
-           (unsigned long)vmcb->cr3, (unsigned long)vmcb->efer, vmcb->asid);
+           (unsigned long)vmcb->cr3, (unsigned long)vmcb->cr4, (unsigned long)vmcb->efer, vmcb->asid);
+    char stats[200];
+    svm_format_exit_stats(v, stats, sizeof(stats));
+    printk("    %s\n", stats);
 }
 
 static const struct hvm_ops svm_ops = {

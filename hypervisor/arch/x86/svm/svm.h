@@ -24,4 +24,6 @@ void svm_exit_vintr(struct vcpu *v, struct vmcb *vmcb);
 bool vmcb_holds_host_state(const struct vmcb *vmcb);
 void svm_crash_host_state(struct vcpu *v, const struct vmcb *vmcb);
 
+void svm_format_exit_stats(const struct vcpu *v, char *buf, size_t size);
+
 #endif

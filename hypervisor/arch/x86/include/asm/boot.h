@@ -30,6 +30,7 @@
 #define CR0_NE  (1 << 5)
 #define CR0_WP  (1 << 16)
 #define CR0_PG  0x80000000  /* not (1 << 31): C code uses it too */
+#define CR4_PSE (1 << 4)
 #define CR4_PAE (1 << 5)
 #define CR4_PGE (1 << 7)
 #define CR4_OSFXSR (1 << 9)

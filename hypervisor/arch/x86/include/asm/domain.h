@@ -59,6 +59,11 @@ struct arch_vcpu {
     uint64_t p2m_generation;    /* of the P2M its TLB entries came from */
     uint64_t pending_event;     /* EVENTINJ-format event for the next entry */
     bool nmi_pending;           /* an NMI to deliver when nothing else is */
+    uint64_t npf_retry_gfn;     /* last nested page fault found present (hvm.c) */
+    /* Exits by reason, for the debug dump (the vendor's numbering, folded
+     * into EXIT_STATS slots by the backend). */
+#define EXIT_STATS 64
+    uint32_t exit_stats[EXIT_STATS];
     /* INIT / STARTUP IPIs (hvm/vcpu_start.c), under its lock. */
     bool wait_sipi;             /* offline until a STARTUP IPI */
     bool init_pending;          /* an INIT the (online) vCPU has yet to apply */
