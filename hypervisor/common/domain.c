@@ -531,7 +531,14 @@ void domains_boot_done(void)
     all_domains_gone_check();
 }
 
-/* ---- debug key 'q' -------------------------------------------------------- */
+/* ---- debug keys 'q' and 'm' ------------------------------------------------- */
+
+void domain_dump_memory(struct domain *d)
+{
+    printk("  d%u %s: %lu pages of %lu (%lu KiB), %lu P2M table pages\n", d->domain_id,
+           d->name, (unsigned long)d->tot_pages, (unsigned long)d->max_pages,
+           (unsigned long)(d->tot_pages * 4), (unsigned long)p2m_table_pages(d));
+}
 
 static const char *const state_names[] = {
     [DOMAIN_CREATED] = "created", [DOMAIN_RUNNING] = "running",

@@ -29,6 +29,7 @@
 #include <keel/lib.h>
 #include <keel/p2m.h>
 #include <keel/page_alloc.h>
+#include <keel/printk.h>
 #include <keel/spinlock.h>
 #include <keel/xmalloc.h>
 #include <asm/page.h>
@@ -781,4 +782,45 @@ long do_grant_table_op(struct hypercall_args *args)
         /* map/unmap need a backend's foreign mappings: not yet. */
         return -ENOSYS;
     }
+}
+
+/* ---- debug key 'g' ------------------------------------------------------- */
+
+#define DUMP_MAX_ENTRIES 16
+
+void gnttab_dump(struct domain *d)
+{
+    struct grant_table *gt;
+    unsigned int granted = 0, shown = 0, pinned = 0;
+
+    spin_lock(&gnttab_lifetime_lock);
+    gt = d->grant_table;
+    if (!gt || gt->dying) {
+        spin_unlock(&gnttab_lifetime_lock);
+        printk("d%u %s: no grant table in use\n", d->domain_id, d->name);
+        return;
+    }
+    spin_lock(&gt->lock);
+    printk("d%u %s: grant table v%u, %u of %u frames\n", d->domain_id, d->name,
+           gt->version, gt->nr_frames, GNTTAB_MAX_FRAMES);
+    for (unsigned int ref = 0; ref < gt->nr_frames * GNTTAB_V1_PER_FRAME; ref++) {
+        const struct grant_entry_v1 *e = &gt->shared[ref / GNTTAB_V1_PER_FRAME]
+                                                    [ref % GNTTAB_V1_PER_FRAME];
+        const struct active_grant *act = &gt->active[ref / GNTTAB_V1_PER_FRAME]
+                                                    [ref % GNTTAB_V1_PER_FRAME];
+        uint16_t flags = READ_ONCE(e->flags);
+        bool in_use = act->readers || act->writers;
+
+        if ((flags & GTF_type_mask) == GTF_invalid && !in_use)
+            continue;
+        granted++;
+        pinned += in_use;
+        if (shown++ < DUMP_MAX_ENTRIES)
+            printk("  ref %u: flags %#x to d%u frame %#x, %u readers %u writers\n", ref,
+                   flags, READ_ONCE(e->domid), READ_ONCE(e->frame), act->readers, act->writers);
+    }
+    printk("  %u entries granted or in use (%u shown), %u in use by copies\n", granted,
+           MIN(shown, (unsigned int)DUMP_MAX_ENTRIES), pinned);
+    spin_unlock(&gt->lock);
+    spin_unlock(&gnttab_lifetime_lock);
 }

@@ -7,7 +7,9 @@
 #include <keel/bug.h>
 #include <keel/compiler.h>
 #include <keel/errno.h>
+#include <keel/lib.h>
 #include <keel/list.h>
+#include <keel/printk.h>
 #include <keel/sched.h>
 #include <keel/smp.h>
 #include <keel/spinlock.h>
@@ -432,6 +434,49 @@ struct sched_entity *sched_pick(unsigned int cpu, struct sched_entity *prev,
     *resched_at = at;
     spin_unlock_irqrestore(&sched_lock, flags);
     return next;
+}
+
+static const char *const prio_names[] = {
+    [PRIO_PARKED] = "parked", [PRIO_OVER] = "over", [PRIO_UNDER] = "under",
+    [PRIO_BOOST] = "boost",
+};
+
+static void describe(const struct sched_entity *se,
+                     void (*name)(const struct sched_entity *, char *, size_t),
+                     char *buf, size_t size)
+{
+    char who[32];
+
+    name(se, who, sizeof(who));
+    snprintf(buf, size, "%s %s %ld us", who, prio_names[prio(se)], (long)(se->credit / 1000));
+}
+
+void sched_dump(s_time_t now, void (*name)(const struct sched_entity *, char *, size_t))
+{
+    unsigned long flags;
+    char line[240], one[64];
+
+    spin_lock_irqsave(&sched_lock, flags);
+    printk("scheduler: credit, slice %ld us, period %ld us, next refill in %ld us\n",
+           (long)(slice / 1000), (long)(period / 1000), (long)((next_period - now) / 1000));
+    for (unsigned int cpu = 0; cpu < sched_nr_cpus; cpu++) {
+        struct sched_pcpu *pc = &pcpus[cpu];
+        struct sched_entity *se;
+        size_t n = 0;
+
+        if (pc->curr)
+            describe(pc->curr, name, one, sizeof(one));
+        n += snprintf(line + n, sizeof(line) - n, "CPU%u: running %s; queue (%u):", cpu,
+                      pc->curr ? one : "idle", pc->nr_queued);
+        for_each_in(se, &pc->queue, queue_elem) {
+            if (n >= sizeof(line))
+                break;
+            describe(se, name, one, sizeof(one));
+            n += snprintf(line + n, sizeof(line) - n, " %s;", one);
+        }
+        printk("  %s\n", line);
+    }
+    spin_unlock_irqrestore(&sched_lock, flags);
 }
 
 unsigned int sched_queue_len(unsigned int cpu)

@@ -9,6 +9,7 @@
  */
 #include <keel/cmdline.h>
 #include <keel/domain.h>
+#include <keel/lib.h>
 #include <keel/printk.h>
 #include <keel/sched.h>
 #include <keel/schedule.h>
@@ -121,6 +122,17 @@ static void schedule(void)
         set_timer(&slice_timer[cpu], resched_at);
     else
         stop_timer(&slice_timer[cpu]);
+}
+
+static void name_vcpu(const struct sched_entity *se, char *buf, size_t len)
+{
+    const struct vcpu *v = se->owner;
+    snprintf(buf, len, "d%uv%u", v->domain->domain_id, v->vcpu_id);
+}
+
+void schedule_dump(void)
+{
+    sched_dump(NOW(), name_vcpu);
 }
 
 void scheduler_init(unsigned int nr_cpus)

@@ -128,3 +128,15 @@ s_time_t timer_next_expiry(unsigned int cpu)
     spin_unlock_irqrestore(&q->lock, flags);
     return next;
 }
+
+void timer_for_each(unsigned int cpu, void (*fn)(const struct timer *t, void *arg), void *arg)
+{
+    struct timer_queue *q = &queues[cpu < NR_CPUS ? cpu : 0];
+    struct list_head *pos;
+    unsigned long flags;
+
+    spin_lock_irqsave(&q->lock, flags);
+    list_for_each(pos, &q->timers)
+        fn(list_entry(pos, struct timer, entry), arg);
+    spin_unlock_irqrestore(&q->lock, flags);
+}

@@ -153,6 +153,8 @@ void domain_update_vcpu_time(struct vcpu *v);
 
 /* Debug key 'q': d's state and its vCPUs', with the arch's registers. */
 void domain_dump(struct domain *d);
+/* Debug key 'm': d's pages and page-table overhead, one line. */
+void domain_dump_memory(struct domain *d);
 void arch_vcpu_dump(struct vcpu *v);
 
 /* Every domain in the list (not those being destroyed), under its lock. */

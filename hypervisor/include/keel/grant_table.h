@@ -43,6 +43,8 @@ int gnttab_init(struct domain *d);
 
 /* Free d's table and its frames (domain destruction; see above). */
 void gnttab_destroy(struct domain *d);
+/* Debug key 'g': d's table, the entries granted and those in use. */
+void gnttab_dump(struct domain *d);
 
 /*
  * XENMEM_add_to_physmap with space XENMAPSPACE_grant_table: map frame idx

@@ -126,6 +126,8 @@ static inline unsigned int sched_entity_cpu(const struct sched_entity *se)
 /* Debug: entities waiting on cpu's queue (not counting the running one),
  * and what it runs (NULL: idle or bad cpu). */
 unsigned int sched_queue_len(unsigned int cpu);
+/* Debug key 'r': each CPU's running entity and queue, named by name(). */
+void sched_dump(s_time_t now, void (*name)(const struct sched_entity *se, char *buf, size_t len));
 struct sched_entity *sched_cpu_current(unsigned int cpu);
 
 #endif

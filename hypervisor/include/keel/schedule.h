@@ -24,10 +24,15 @@ void vcpu_kick(struct vcpu *v);
 /* Whether v is the current vCPU of some physical CPU. */
 bool vcpu_is_current_anywhere(struct vcpu *v);
 
+/* Debug key 'r': the run queues, vCPUs named dNvM. */
+void schedule_dump(void);
+
 /* Arch hooks. */
 struct vcpu *arch_cpu_current(unsigned int cpu);
 void arch_set_current(struct vcpu *v);
 void arch_vcpu_run(struct vcpu *v);          /* interrupts off in, on out */
 void arch_context_switch(struct vcpu *prev, struct vcpu *next);
+/* Debug key '0': every CPU prints what it runs and its registers. */
+void arch_dump_cpus(void);
 
 #endif

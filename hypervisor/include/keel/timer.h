@@ -30,5 +30,8 @@ void kill_timer(struct timer *t);
 void timer_softirq_action(void);
 /* Earliest expiry queued on cpu, or 0 if none (for debug output and tests). */
 s_time_t timer_next_expiry(unsigned int cpu);
+/* fn(t, arg) for each timer queued on cpu, earliest first, under the
+ * queue's lock (debug key 't': fn must not touch timers). */
+void timer_for_each(unsigned int cpu, void (*fn)(const struct timer *t, void *arg), void *arg);
 
 #endif

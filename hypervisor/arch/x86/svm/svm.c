@@ -458,15 +458,21 @@ static void svm_vcpu_run(struct vcpu *v)
 static void svm_dump_vcpu(struct vcpu *v)
 {
     const struct vmcb *vmcb = v->arch.vmcb;
+    char stats[200];
 
+    /* The save area is current while the vCPU is in an exit (a '0' dump
+     * interrupts the exit path before the registers are copied out). */
+    printk("    VMCB rip %lx rsp %lx rflags %lx rax %lx cs %x/%x cpl %u\n",
+           (unsigned long)vmcb->rip, (unsigned long)vmcb->rsp, (unsigned long)vmcb->rflags,
+           (unsigned long)vmcb->rax, vmcb->cs.sel, vmcb->cs.attr, vmcb->cpl);
     printk("    VMCB: exit %lx (%lx, %lx), intinfo %lx, inj %lx, vintr %lx, shadow %lx, "
            "cr0 %lx cr3 %lx cr4 %lx efer %lx, asid %u\n",
            (unsigned long)vmcb->exitcode, (unsigned long)vmcb->exitinfo1,
            (unsigned long)vmcb->exitinfo2, (unsigned long)vmcb->exitintinfo,
            (unsigned long)vmcb->eventinj, (unsigned long)vmcb->vintr,
            (unsigned long)vmcb->interrupt_shadow, (unsigned long)vmcb->cr0,
-           (unsigned long)vmcb->cr3, (unsigned long)vmcb->cr4, (unsigned long)vmcb->efer, vmcb->asid);
-    char stats[200];
+           (unsigned long)vmcb->cr3, (unsigned long)vmcb->cr4, (unsigned long)vmcb->efer,
+           vmcb->asid);
     svm_format_exit_stats(v, stats, sizeof(stats));
     printk("    %s\n", stats);
 }
