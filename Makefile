@@ -118,6 +118,15 @@ check-boot:
 	@$(MAKE) --no-print-directory all iso guests linux
 	@$(PYTHON) tests/run-all.py --build $(BUILD) --only boot
 
+# The create/destroy soak at full length (make test runs 50 cycles).
+SOAK_CYCLES ?= 1000
+.PHONY: soak
+soak:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all guests
+	@KEEL_SOAK_CYCLES=$(SOAK_CYCLES) $(PYTHON) tests/boot/runner.py --build $(BUILD) soak
+	@grep -h "(keel) no domains:" $(BUILD)/test-logs/soak.log | tail -1
+
 # ---- bench ------------------------------------------------------------------
 
 .PHONY: bench
@@ -137,6 +146,7 @@ help:
 	@echo "make run     boot Keel in QEMU (RUN_CMDLINE=... to change options)"
 	@echo "make test    unit tests + boot tests; ends with 'N passed, N failed'"
 	@echo "make check-unit / check-boot   one part of make test"
+	@echo "make soak    create/destroy domains $(SOAK_CYCLES) times; memory must come back (SOAK_CYCLES=N)"
 	@echo "make bench   boot-time figures"
 -include guests/Makefile.inc
 -include scripts/linux.mk

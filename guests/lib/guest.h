@@ -39,6 +39,7 @@
 #define XEN_EFAULT  14
 #define XEN_EEXIST  17
 #define XEN_EINVAL  22
+#define XEN_ENOSPC  28
 #define XEN_ENOSYS  38
 #define XEN_ETIME   62
 
@@ -136,6 +137,8 @@ noreturn void guest_crash(const char *fmt, ...) printf_like(1, 2);
 bool check(bool ok, const char *fmt, ...) printf_like(2, 3);
 /* check() that a hypercall returned want; prints what it got. */
 bool check_ret(long got, long want, const char *fmt, ...) printf_like(3, 4);
+/* Silent unless got != want: then TEST FAIL at once (loops, soak runs). */
+void require_ret(long got, long want, const char *fmt, ...) printf_like(3, 4);
 /* PASS if every check passed, else FAIL naming the first mismatch. */
 noreturn void test_finish(void);
 

@@ -81,6 +81,19 @@ bool check_ret(long got, long want, const char *fmt, ...)
     return record(got == want, what);
 }
 
+void require_ret(long got, long want, const char *fmt, ...)
+{
+    char desc[160];
+    va_list ap;
+
+    if (got == want)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(desc, sizeof(desc), fmt, ap);
+    va_end(ap);
+    test_fail("%s = %ld, want %ld", desc, got, want);
+}
+
 noreturn void test_finish(void)
 {
     if (failures)

@@ -23,6 +23,7 @@
 static DEFINE_SPINLOCK(domlist_lock);
 static LIST_HEAD(domain_list);
 static unsigned int nr_domains;
+static unsigned long domains_created;   /* since boot, restarts included */
 static domid_t next_domid = 1;
 static domain_restart_fn_t restart_hook;
 
@@ -238,6 +239,7 @@ void domain_update_vcpu_time(struct vcpu *v)
 static void domain_free(struct domain *d)
 {
     gnttab_destroy(d);              /* first: it waits for copies in progress */
+    watchdog_domain_destroy(d);
     if (d->shared_info)
         evtchn_destroy(d);
     for (unsigned int i = 0; i < d->max_vcpus; i++)
@@ -265,6 +267,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
     if (!d)
         return -ENOMEM;
     spin_lock_init(&d->lock);
+    watchdog_domain_init(d);
     strlcpy(d->name, cfg->name, sizeof(d->name));
     d->config = *cfg;
     d->is_privileged = cfg->is_privileged;
@@ -306,6 +309,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
     if (d->domain_id < DOMID_FIRST_RESERVED) {
         list_add_tail(&d->list, &domain_list);
         nr_domains++;
+        domains_created++;
     }
     spin_unlock_irqrestore(&domlist_lock, flags);
     if (d->domain_id >= DOMID_FIRST_RESERVED) {
@@ -363,28 +367,40 @@ static enum domain_action action_for(const struct domain *d)
 }
 
 /* Memory before the first domain, to show that domains leave nothing behind. */
-static uint64_t baseline_free_pages, baseline_xmalloc_objects;
+static struct page_alloc_stats baseline_pages;
+static struct xmalloc_stats baseline_xmalloc;
 
 void domains_boot_begin(void)
 {
+    page_alloc_get_stats(&baseline_pages);
+    xmalloc_get_stats(&baseline_xmalloc);
+}
+
+/* One line that the soak test compares: now, and (before the first domain). */
+static void print_memory_summary(void)
+{
+    struct page_alloc_stats ps;
     struct xmalloc_stats xs;
+
+    page_alloc_get_stats(&ps);
     xmalloc_get_stats(&xs);
-    baseline_free_pages = page_alloc_free_pages();
-    baseline_xmalloc_objects = xs.live_objects;
+    pr_info("no domains: %lu pages free (%lu before the first domain), "
+            "%lu xmalloc objects (%lu before), %lu xmalloc bytes (%lu), "
+            "%lu xmalloc pages (%lu), %lu pages owned (%lu), %lu domains created\n",
+            (unsigned long)ps.free_pages, (unsigned long)baseline_pages.free_pages,
+            (unsigned long)xs.live_objects, (unsigned long)baseline_xmalloc.live_objects,
+            (unsigned long)xs.live_bytes, (unsigned long)baseline_xmalloc.live_bytes,
+            (unsigned long)xs.pages, (unsigned long)baseline_xmalloc.pages,
+            (unsigned long)ps.owned_pages, (unsigned long)baseline_pages.owned_pages,
+            (unsigned long)domains_created);
 }
 
 static void all_domains_gone_check(void)
 {
     if (domain_running_count() != 0)
         return;
-    if (domain_count() == 0) {
-        struct xmalloc_stats xs;
-        xmalloc_get_stats(&xs);
-        pr_info("no domains: %lu pages free (%lu before the first domain), "
-                "%lu xmalloc objects (%lu before)\n",
-                (unsigned long)page_alloc_free_pages(), (unsigned long)baseline_free_pages,
-                (unsigned long)xs.live_objects, (unsigned long)baseline_xmalloc_objects);
-    }
+    if (domain_count() == 0)
+        print_memory_summary();
     if (opt_poweroff_when_idle) {
         pr_info("all domains gone\n");
         machine_poweroff();
@@ -480,6 +496,8 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason)
             stop_timer(&d->vcpu[i]->poll_timer);
             stop_timer(&d->vcpu[i]->singleshot_timer);
         }
+    for (unsigned int i = 0; i < WATCHDOG_TIMERS; i++)
+        stop_timer(&d->watchdogs[i].timer);
     init_timer(&d->reaper, domain_reap, d, 0);
     set_timer(&d->reaper, NOW());
 }
@@ -553,6 +571,7 @@ void domain_dump(struct domain *d)
            d->state == DOMAIN_SHUTDOWN ? shutdown_reason_name(d->shutdown_reason) : "",
            d->pause_count, (unsigned long)d->tot_pages, (unsigned long)d->max_pages,
            d->max_vcpus, d->max_vcpus == 1 ? "" : "s", d->restarts);
+    watchdog_dump(d);
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpu[i];
         if (!v)

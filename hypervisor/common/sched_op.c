@@ -1,7 +1,8 @@
 /*
  * SCHEDOP_*: the calling vCPU gives up the CPU (yield), waits (block, poll
- * with a timeout) or ends its domain (shutdown).  Xen's semantics and
- * error codes; operations on other domains are for the control domain.
+ * with a timeout) or ends its domain (shutdown), and the domain's
+ * watchdogs (common/watchdog.c).  Xen's semantics and error codes;
+ * operations on other domains are for the control domain.
  */
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -122,9 +123,15 @@ long do_sched_op(struct hypercall_args *args)
         domain_shutdown(d, (enum shutdown_reason)r.reason);
         return 0;
     }
+    case SCHEDOP_watchdog: {
+        struct sched_watchdog w;
+        if (copy_from_guest(&w, arg, sizeof(w)) < 0)
+            return -EFAULT;
+        return domain_watchdog(v->domain, w.id, w.timeout);
+    }
     case SCHEDOP_pin_override:
         return v->domain->is_privileged ? -ENOSYS : -EPERM;
-    default:                        /* SCHEDOP_watchdog comes with the watchdog */
+    default:
         return -ENOSYS;
     }
 }

@@ -51,6 +51,26 @@ QEMU_DEFECT = r"\(keel\) d\d+ \S+: crashed: vCPU\d+: VMCB holds host state .*QEM
 
 CRASH = (r"EXCEPTION", r"(?i)\bpanic\b", r"System halted")
 
+# Keel's memory summary once no domain is left: each figure now, then before
+# the first domain (domain.c, print_memory_summary).
+NO_DOMAINS = (r"\(keel\) no domains: (\d+) pages free \((\d+) before the first domain\), "
+              r"(\d+) xmalloc objects \((\d+) before\), (\d+) xmalloc bytes \((\d+)\), "
+              r"(\d+) xmalloc pages \((\d+)\), (\d+) pages owned \((\d+)\), "
+              r"(\d+) domains created")
+
+
+def memory_left_behind(log: str) -> str | None:
+    """None if the last memory summary shows every figure back where it was
+    before the first domain; else what differs (or that there is none)."""
+    found = list(re.finditer(NO_DOMAINS, log))
+    if not found:
+        return "no memory summary after the last domain"
+    v = list(map(int, found[-1].groups()))
+    names = ("free pages", "xmalloc objects", "xmalloc bytes", "xmalloc pages", "owned pages")
+    diffs = [f"{name} {v[2 * i]} (was {v[2 * i + 1]})"
+             for i, name in enumerate(names) if v[2 * i] != v[2 * i + 1]]
+    return "memory not given back: " + ", ".join(diffs) if diffs else None
+
 DEFAULT_CMDLINE = "console=com1 loglvl=info poweroff_when_idle"
 
 # Typed input: Ctrl-a three times moves the console focus (docs/console.md);

@@ -20,6 +20,7 @@
 #include <keel/spinlock.h>
 #include <keel/time.h>
 #include <keel/timer.h>
+#include <keel/watchdog.h>
 #include <asm/domain.h>
 #include <public/xen.h>          /* domid_t, DOMID_* */
 #include <public/hvm/hvm_op.h>
@@ -106,6 +107,8 @@ struct domain {
     unsigned int restarts;          /* times rebuilt by on_*=restart */
     bool preserved;                 /* shut down and kept (on_*=preserve) */
     struct timer reaper;            /* applies the on_* action when stopped */
+    spinlock_t watchdog_lock;
+    struct domain_watchdog watchdogs[WATCHDOG_TIMERS];  /* SCHEDOP_watchdog */
     struct list_head list;          /* all domains */
 };
 
