@@ -85,12 +85,45 @@ void arch_vcpu_run(struct vcpu *v)
     hvm->vcpu_run(v);
 }
 
-/* Make every pCPU running a vCPU of d exit; it re-enters with a fresh ASID. */
+void arch_guest_entry_begin(void)
+{
+    __atomic_fetch_add(&this_cpu()->guest_seq, 1, __ATOMIC_SEQ_CST);
+}
+
+void arch_guest_exit_done(void)
+{
+    __atomic_fetch_add(&this_cpu()->guest_seq, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * After a change to d's P2M (the generation was bumped under its lock):
+ * every pCPU running a vCPU of d stops using translations from before.
+ * A CPU in guest mode (guest_seq odd) is sent an interrupt, which makes it
+ * exit, and waited for: when this returns, frames unmapped before the call
+ * may be freed.  A CPU not in guest mode reads the new generation before
+ * it next enters and takes a fresh ASID; one that read the old generation
+ * already has interrupts off until VMRUN, so our interrupt makes it exit
+ * again before a single guest instruction.
+ */
 void p2m_flush_guest_tlbs(struct domain *d)
 {
+    uint64_t seq[NR_CPUS];
+    unsigned int self = smp_processor_id();
+
+    /* The generation bump (by the caller) before our reads of guest_seq;
+     * the entry side increments guest_seq before it reads the generation. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
         struct vcpu *v = arch_cpu_current(cpu);
-        if (v && v->domain == d && cpu != smp_processor_id())
+        seq[cpu] = 0;
+        if (!v || v->domain != d || cpu == self)
+            continue;
+        seq[cpu] = __atomic_load_n(&cpu_info[cpu]->guest_seq, __ATOMIC_SEQ_CST);
+        if (seq[cpu] & 1)
             arch_send_event_check(cpu);
     }
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+        while ((seq[cpu] & 1) &&
+               __atomic_load_n(&cpu_info[cpu]->guest_seq, __ATOMIC_SEQ_CST) == seq[cpu])
+            cpu_relax();
 }

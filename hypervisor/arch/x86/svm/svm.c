@@ -433,9 +433,11 @@ static void svm_vcpu_run(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
 
+    arch_guest_entry_begin();
     svm_assign_asid(v, vmcb);
     sync_to_vmcb(v, vmcb);
     if (vmcb_holds_host_state(vmcb)) {
+        arch_guest_exit_done();
         local_irq_enable();
         svm_crash_host_state(v, vmcb);
         return;
@@ -446,6 +448,7 @@ static void svm_vcpu_run(struct vcpu *v)
     v->arch.pending_event = 0;
 
     svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, this_cpu()->svm_host_vmcb_pa);
+    arch_guest_exit_done();
 
     vmcb->tlb_control = 0;
     sync_from_vmcb(v, vmcb);

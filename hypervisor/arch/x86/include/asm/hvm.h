@@ -42,6 +42,12 @@ struct hvm_ops {
 
 extern const struct hvm_ops *hvm;
 
+/* A backend's vcpu_run brackets each guest entry with these, the first
+ * before it checks the vCPU's ASID, the second once the VM exit is over
+ * (p2m_flush_guest_tlbs in domain.c waits on them). */
+void arch_guest_entry_begin(void);
+void arch_guest_exit_done(void);
+
 /* Probe the CPU and pick a backend; false (with the reason logged) if none. */
 bool hvm_init(void);
 bool hvm_enabled(void);

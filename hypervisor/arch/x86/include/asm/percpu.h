@@ -41,6 +41,9 @@ struct cpu_info {
     paddr_t svm_host_vmcb_pa;       /* host state for VMLOAD after an exit */
     uint32_t next_asid;             /* next free ASID in this generation */
     uint64_t asid_generation;
+    /* Odd from before the entry's ASID check until its VM exit is over:
+     * p2m_flush_guest_tlbs() waits for it to move (domain.c). */
+    uint64_t guest_seq;
 };
 
 extern struct cpu_info *cpu_info[];
