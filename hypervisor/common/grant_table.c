@@ -29,6 +29,7 @@
 #include <keel/lib.h>
 #include <keel/p2m.h>
 #include <keel/page_alloc.h>
+#include <keel/printk.h>
 #include <keel/spinlock.h>
 #include <keel/xmalloc.h>
 #include <asm/page.h>
@@ -269,6 +270,52 @@ void gnttab_destroy(struct domain *d)
         cpu_relax();
     d->grant_table = NULL;
     table_free(gt);
+}
+
+int gnttab_verify(struct domain *d, uint64_t *pages)
+{
+    struct grant_table *gt = d->grant_table;
+    int rc = 0;
+
+    if (pages)
+        *pages = 0;
+    if (!gt)
+        return 0;
+    spin_lock(&gt->lock);
+    if (gt->domain != d || gt->nr_frames > GNTTAB_MAX_FRAMES || gt->version != 1) {
+        pr_err("d%u: grant table: %u frames, version %u\n", d->domain_id, gt->nr_frames,
+               gt->version);
+        rc = -EINVAL;
+    } else if (__atomic_load_n(&gt->users, __ATOMIC_ACQUIRE)) {
+        pr_err("d%u: grant table: %u holders between operations\n", d->domain_id, gt->users);
+        rc = -EINVAL;
+    }
+    for (unsigned int i = 0; rc == 0 && i < gt->nr_frames * GNTTAB_V1_PER_FRAME; i++) {
+        const struct active_grant *act = active_of(gt, i);
+        if (act->readers || act->writers) {
+            pr_err("d%u: grant %u: %u readers, %u writers between operations\n",
+                   d->domain_id, i, act->readers, act->writers);
+            rc = -EINVAL;
+        }
+    }
+    if (pages)
+        *pages = (uint64_t)gt->nr_frames * (1 + (1u << ACTIVE_ORDER));
+    spin_unlock(&gt->lock);
+    return rc;
+}
+
+bool gnttab_is_frame(struct domain *d, mfn_t mfn)
+{
+    struct grant_table *gt = d->grant_table;
+    bool found = false;
+
+    if (!gt)
+        return false;
+    spin_lock(&gt->lock);
+    for (unsigned int i = 0; i < gt->nr_frames && !found; i++)
+        found = virt_to_mfn(gt->shared[i]) == mfn;
+    spin_unlock(&gt->lock);
+    return found;
 }
 
 /* ---- add_to_physmap ---------------------------------------------------------- */

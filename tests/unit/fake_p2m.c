@@ -54,13 +54,35 @@ static int table_for(struct fake_p2m *p)
     return 0;
 }
 
+/* A gfn beyond the arrays: its entry in the list (the old one in *old). */
+static int set_high(struct fake_p2m *p, uint64_t gfn, mfn_t mfn, mfn_t *old)
+{
+    for (unsigned int i = 0; i < p->nr_high; i++) {
+        if (p->high[i].gfn != gfn)
+            continue;
+        *old = p->high[i].mfn;
+        if (mfn == INVALID_MFN)
+            p->high[i] = p->high[--p->nr_high];
+        else
+            p->high[i].mfn = mfn;
+        return 0;
+    }
+    if (mfn == INVALID_MFN)
+        return 0;
+    if (p->nr_high == FAKE_P2M_HIGH || table_for(p) < 0)
+        return -ENOMEM;
+    p->high[p->nr_high].gfn = gfn;
+    p->high[p->nr_high++].mfn = mfn;
+    return 0;
+}
+
 static int set_4k(struct fake_p2m *p, uint64_t gfn, mfn_t mfn, mfn_t *old)
 {
     uint8_t *s;
 
     *old = INVALID_MFN;
     if (gfn >= p->nr_gfns)
-        return mfn == INVALID_MFN ? 0 : -ENOMEM;
+        return set_high(p, gfn, mfn, old);
     s = &p->slot[gfn / 512];
     if (*s == FAKE_SLOT_EMPTY && mfn == INVALID_MFN)
         return 0;
@@ -130,8 +152,12 @@ mfn_t p2m_lookup_order(struct domain *d, uint64_t gfn, unsigned int *order)
 
     if (order)
         *order = 0;
-    if (gfn >= p->nr_gfns)
+    if (gfn >= p->nr_gfns) {
+        for (unsigned int i = 0; i < p->nr_high; i++)
+            if (p->high[i].gfn == gfn)
+                return p->high[i].mfn;
         return INVALID_MFN;
+    }
     if (order && p->slot[gfn / 512] == FAKE_SLOT_LEAF)
         *order = 9;
     return p->map[gfn];
@@ -147,7 +173,7 @@ mfn_t p2m_access_frame(struct domain *d, uint64_t gfn)
     struct fake_p2m *p = fake_p2m_of(d);
     mfn_t mfn = p2m_lookup(d, gfn);
 
-    if (mfn != INVALID_MFN && p->zero_pending[gfn]) {
+    if (mfn != INVALID_MFN && gfn < p->nr_gfns && p->zero_pending[gfn]) {
         memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
         p->zero_pending[gfn] = 0;
     }

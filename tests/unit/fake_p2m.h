@@ -4,9 +4,10 @@
  * them, a leaf split into a 4 KiB table when part of it changes, table
  * pages only ever added (counted, with a failure switch), frames mapped
  * with P2M_ZERO_LAZY zeroed by p2m_access_frame() at their first use.
- * GFNs from nr_gfns up hold nothing: mapping a frame there fails with
- * -ENOMEM (as when the real one has no page for a table), unmapping
- * succeeds.  A domain's fake is reached through d->arch.p2m (the host's
+ * GFNs below nr_gfns live in arrays; above, up to FAKE_P2M_HIGH single
+ * 4 KiB entries (the console ring's page, a guest's add_to_physmap far
+ * out) in a list, and mapping one more fails with -ENOMEM, as when the
+ * real one has no page for a table.  A domain's fake is reached through d->arch.p2m (the host's
  * asm/domain.h).
  */
 #ifndef FAKE_P2M_H
@@ -17,12 +18,15 @@
 struct domain;
 
 #define FAKE_P2M_GFN_LIMIT (1ULL << 36)     /* the real P2M's: 48-bit guest-physical */
+#define FAKE_P2M_HIGH      64
 
 struct fake_p2m {
     uint64_t nr_gfns;                   /* a multiple of 512 */
     mfn_t *map;                         /* gfn -> mfn, INVALID_MFN: nothing */
     uint8_t *slot;                      /* per 2 MiB: FAKE_SLOT_* */
     uint8_t *zero_pending;              /* per gfn: mapped lazily, not zeroed yet */
+    struct { uint64_t gfn; mfn_t mfn; } high[FAKE_P2M_HIGH];   /* gfns >= nr_gfns */
+    unsigned int nr_high;
     uint64_t tables;                    /* 4 KiB tables made (splits, new slots) */
     unsigned int fail_table;            /* the n-th table from now fails (0: none) */
     unsigned int flushes;               /* p2m_flush_guest_tlbs() calls */

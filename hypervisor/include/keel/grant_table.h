@@ -55,4 +55,15 @@ void gnttab_destroy(struct domain *d);
  */
 long gnttab_add_to_physmap(struct domain *d, uint64_t idx, uint64_t gpfn);
 
+/*
+ * Check d's table between two operations (tests, fuzzing, debugging): no
+ * holder left, no grant still in use by a copy (every pin released), the
+ * frame count within bounds.  *pages (if not NULL): the hypervisor pages
+ * the table holds.  0 (also without a table), or -EINVAL after logging
+ * the first problem found.
+ */
+int gnttab_verify(struct domain *d, uint64_t *pages);
+/* Whether mfn is one of the guest-visible frames of d's table. */
+bool gnttab_is_frame(struct domain *d, mfn_t mfn);
+
 #endif
