@@ -231,10 +231,15 @@ bool fz_set_current(unsigned int dsel, unsigned int sel)
 {
     struct domain *d = fz_dom[dsel % FZ_NR_DOMS];
 
-    /* Only a running domain's vCPUs make hypercalls. */
+    struct vcpu *v;
+
+    /* Only a running domain's vCPUs make hypercalls, and not while blocked. */
     if (!d || d->state != DOMAIN_RUNNING)
         return false;
-    cur = d->vcpu[sel % d->max_vcpus];
+    v = d->vcpu[sel % d->max_vcpus];
+    if (v->blocked)
+        return false;
+    cur = v;
     return true;
 }
 
