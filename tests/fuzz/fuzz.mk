@@ -25,17 +25,19 @@ FUZZ_HC_SRCS := $(addprefix hypervisor/common/, hypercall.c xen_version.c consol
                     vcpu_op.c event_channel.c event_channel_op.c grant_table.c hvm_op.c \
                     page_alloc.c guest_access.c timer.c softirq.c pvh_build.c) \
                 $(addprefix tests/fuzz/, fake_world.c fake_guest.c fake_sched.c \
-                    fuzz_check.c fuzz_common.c fuzz_input.c fuzz_hypercall.c) \
+                    fuzz_check.c fuzz_common.c fuzz_input.c fuzz_hypercall.c fuzz_fail.c) \
                 tests/unit/harness.c tests/unit/fake_p2m.c tests/unit/fake_xmalloc.c \
                 tests/unit/host_strlcpy.c
 $(foreach t,$(FUZZ_HC_TARGETS),$(eval FUZZ_SRCS_$(t) := $(FUZZ_HC_SRCS)))
 
+FUZZ_PARSER_SRCS      := tests/unit/harness.c tests/unit/host_strlcpy.c \
+                         tests/fuzz/fuzz_fail.c tests/fuzz/fuzz_input.c
 FUZZ_SRCS_elf_pvh     := hypervisor/common/elf_pvh.c hypervisor/common/pvh_build.c \
-                         tests/unit/fake_gpa.c tests/unit/harness.c
+                         tests/unit/fake_gpa.c $(FUZZ_PARSER_SRCS)
 FUZZ_SRCS_boot_domain := hypervisor/common/boot_domain.c hypervisor/common/cmdline.c \
-                         hypervisor/lib/parse.c tests/unit/harness.c
+                         hypervisor/lib/parse.c $(FUZZ_PARSER_SRCS)
 FUZZ_SRCS_multiboot   := hypervisor/common/multiboot.c hypervisor/common/memmap.c \
-                         hypervisor/lib/sort.c tests/unit/harness.c
+                         hypervisor/lib/sort.c $(FUZZ_PARSER_SRCS)
 
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 

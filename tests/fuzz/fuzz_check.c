@@ -31,18 +31,6 @@
 
 #define NR_FRAMES_CHECKED 4096      /* fake_world.c's host memory */
 
-void fz_fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "\nFUZZ INVARIANT BROKEN: ");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n--- hypervisor log of this input ---\n%s\n", harness_log());
-    abort();
-}
-
 void fz_check_rc(const char *what, long rc, const int *allowed)
 {
     if (rc >= 0)
