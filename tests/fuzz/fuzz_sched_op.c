@@ -5,7 +5,10 @@
  * of other domains, and the sub-ops Keel does not have.  Scheduling
  * itself is faked (fake_sched.c: blocking sets a flag); a blocked vCPU
  * makes no calls until an event or its timeout wakes it.  Beyond the
- * world's checks: a domain shut down says why, with the reason asked for.
+ * world's checks: a domain shut down says why, with the reason asked for;
+ * a poll that returns at once (an error, a port already pending) leaves
+ * no timeout armed (Xen sets it only when the vCPU really waits: a stale
+ * one would end a later poll that has no timeout).
  */
 #include <string.h>
 
@@ -66,11 +69,15 @@ void fuzz_target_step(struct fuzz_input *in)
     if (!fz_set_current(who, who >> 2))
         return;
     struct domain *d = current->domain;
+    struct vcpu *v = current;
+    bool armed = v->poll_timer.active;
     fz_guest_write(arg, raw, sizeof(raw));
     rc = fz_hypercall(__HYPERVISOR_sched_op, (unsigned long[5]){ cmd, arg }, compat);
     fz_check_rc("sched_op", rc, errs);
     if (rc > 0)
         fz_fail("sched_op %u: %ld", cmd, rc);
+    if (cmd == SCHEDOP_poll && !v->blocked && v->poll_timer.active && !armed)
+        fz_fail("SCHEDOP_poll returned at once (%ld) with its timeout armed", rc);
     if (cmd == SCHEDOP_shutdown && rc == 0 &&
         (d->state != DOMAIN_SHUTDOWN || d->shutdown_reason > SHUTDOWN_WATCHDOG))
         fz_fail("SCHEDOP_shutdown: success, domain state %u reason %u", d->state,

@@ -32,6 +32,7 @@
 #include <public/grant_table.h>
 #include <public/memory.h>
 #include "include/harness.h"
+#include "fake_xmalloc.h"
 
 #define NR_FRAMES   1024
 #define RAM_PAGES   16
@@ -62,9 +63,8 @@ static struct fake *cur;
 
 static uint8_t frame_order[NR_FRAMES];     /* 0: free; else order + 1 on a head */
 static bool frame_used[NR_FRAMES];
-static long heap_pages, xmalloc_live;
+static long heap_pages;
 static unsigned int heap_fail_after = ~0u;  /* allocations that succeed from now */
-static bool xmalloc_fail;
 
 void *alloc_xenheap_pages(unsigned int order)
 {
@@ -124,21 +124,6 @@ static unsigned int refs_held(void)
     for (unsigned int i = 0; i < NR_FRAMES; i++)
         n += frame_refs[i];
     return n;
-}
-
-void *xzalloc_bytes(size_t size)
-{
-    if (xmalloc_fail)
-        return NULL;
-    xmalloc_live++;
-    return calloc(1, size);
-}
-
-void xfree(void *p)
-{
-    if (p)
-        xmalloc_live--;
-    free(p);
 }
 
 /* ---- harness side: domains, P2M, guest memory ----------------------------- */
@@ -303,9 +288,10 @@ static int setup(void **state)
     memset(frame_used, 0, sizeof(frame_used));
     memset(frame_refs, 0, sizeof(frame_refs));
     frame_used[0] = true;           /* frame 0 is never handed out */
-    heap_pages = xmalloc_live = 0;
+    heap_pages = fake_xmalloc_live = 0;
+    fake_xmalloc_budget = -1;
     heap_fail_after = ~0u;
-    xmalloc_fail = p2m_fail = false;
+    p2m_fail = false;
     lookup_hook = NULL;
     to_guest_calls = fail_to_guest_at = 0;
     nr_fakes = 0;
@@ -329,7 +315,7 @@ static int teardown(void **state)
      * reference a copy took was dropped. */
     assert_int_equal(refs_held(), 0);
     assert_int_equal(heap_pages, heap_before);
-    assert_int_equal(xmalloc_live, 0);
+    assert_int_equal(fake_xmalloc_live, 0);
     for (unsigned int i = 0; i < nr_fakes; i++) {
         free(fakes[i].d);
         free(fakes[i].v);
@@ -805,13 +791,13 @@ static void test_add_to_physmap_no_memory(void **state)
 
     /* No table at all yet and no memory for one. */
     struct fake *g = D3();
-    xmalloc_fail = true;
+    fake_xmalloc_budget = 0;
     struct gnttab_query_size q;
     assert_int_equal(query_size(g, DOMID_SELF, &q), 0);
     assert_int_equal(q.status, GNTST_general_error);
     assert_int_equal(add_to_physmap(g, 0, GT_GFN), -ENOMEM);
     assert_int_equal(gnttab_init(g->d), -ENOMEM);
-    xmalloc_fail = false;
+    fake_xmalloc_budget = -1;
     heap_fail_after = 1;            /* the grant page but not its active pair */
     assert_int_equal(gnttab_init(g->d), -ENOMEM);
     assert_null(g->d->grant_table);
@@ -1298,14 +1284,14 @@ static void test_lifetime(void **state)
     assert_int_equal(gnttab_init(D1()->d), 0);          /* idempotent */
     assert_ptr_equal(D1()->d->grant_table, gt);
     assert_int_equal(heap_pages, heap_before + 3);      /* frame + active pair */
-    assert_int_equal(xmalloc_live, 1);
+    assert_int_equal(fake_xmalloc_live, 1);
 
     assert_int_equal(add_to_physmap(D1(), 20, GT_GFN), 0);
     assert_int_equal(heap_pages, heap_before + 21 * 3);
     gnttab_destroy(D1()->d);
     assert_null(D1()->d->grant_table);
     assert_int_equal(heap_pages, heap_before);
-    assert_int_equal(xmalloc_live, 0);
+    assert_int_equal(fake_xmalloc_live, 0);
     gnttab_destroy(D1()->d);                            /* twice: nothing */
 
     /* A dying domain gets no new table. */
