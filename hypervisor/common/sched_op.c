@@ -60,8 +60,6 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
             return -EINVAL;
         want = (int)port;
     }
-    if (timeout)
-        set_timer(&v->poll_timer, (s_time_t)timeout);
     __atomic_store_n(&v->poll_port, want, __ATOMIC_SEQ_CST);
     vcpu_block(v);
     for (unsigned int i = 0; i < nr_ports; i++) {
@@ -83,6 +81,14 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
             return rc < 0 ? rc : 0;
         }
     }
+    /*
+     * Only now does the vCPU really wait, and only now is the timeout
+     * armed, as in Xen: one armed before a return above (a bad port, an
+     * event already pending) would fire later and end the next poll of
+     * this vCPU, even one without a timeout.
+     */
+    if (timeout)
+        set_timer(&v->poll_timer, (s_time_t)timeout);
     return 0;
 }
 
