@@ -16,6 +16,17 @@
 #include <asm/page.h>
 #include <public/vcpu.h>
 
+/* The one-shot timer fires VIRQ_TIMER on its vCPU. */
+static void singleshot_expired(void *data)
+{
+    evtchn_send_virq(data, VIRQ_TIMER);
+}
+
+void vcpu_singleshot_init(struct vcpu *v, unsigned int cpu)
+{
+    init_timer(&v->singleshot_timer, singleshot_expired, v, cpu);
+}
+
 static long set_singleshot(struct vcpu *v, uint64_t arg)
 {
     struct vcpu_set_singleshot_timer t;

@@ -102,7 +102,7 @@ void console_write_lines(const char *prefix, const char *text, size_t len)
 }
 
 /* asm/system.h's cpu_relax(): one thread never waits for another. */
-void fz_deadlock(void)
+void host_deadlock(void)
 {
     fz_fail("deadlock: waiting for a lock or another CPU on the only thread");
 }

@@ -76,20 +76,6 @@ void domain_update_vcpu_time(struct vcpu *v)
         arch_vcpu_time_update(v, &d->evtchn.vcpu_info[v->vcpu_id]->time);
 }
 
-/* domain.c's timer callbacks, which sched_op and vcpu_op arm. */
-static void poll_timeout(void *data)
-{
-    struct vcpu *v = data;
-
-    if (__atomic_exchange_n(&v->poll_port, POLL_NONE, __ATOMIC_SEQ_CST) != POLL_NONE)
-        vcpu_unblock(v);
-}
-
-static void singleshot_expired(void *data)
-{
-    evtchn_send_virq(data, VIRQ_TIMER);
-}
-
 static struct domain *domain_build(domid_t id)
 {
     struct domain *d = xzalloc(struct domain);
@@ -133,10 +119,9 @@ static struct domain *domain_build(domid_t id)
         v->domain = d;
         v->online = i == 0;
         v->runnable = true;
-        v->poll_port = POLL_NONE;
         v->runstate.state = i == 0 ? RUNSTATE_running : RUNSTATE_offline;
-        init_timer(&v->poll_timer, poll_timeout, v, 0);
-        init_timer(&v->singleshot_timer, singleshot_expired, v, 0);
+        sched_poll_init(v, 0);
+        vcpu_singleshot_init(v, 0);
         d->vcpu[i] = v;
         domain_update_vcpu_time(v);
     }

@@ -8,7 +8,7 @@ FUZZ_CC      := clang
 FUZZ_SECONDS ?= 60
 FUZZ_COMMON  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
                 -fno-sanitize-recover=all -fno-omit-frame-pointer -DKEEL_HOST_TEST \
-                -Itests/fuzz/include -Itests/unit/include -Ihypervisor/include -MMD -MP
+                -DHOST_SINGLE_THREAD -Itests/unit/include -Ihypervisor/include -MMD -MP
 FUZZ_CFLAGS  := $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined
 # The fakes and checks are not what is being fuzzed: no coverage feedback
 # from them (it would only slow the runs and mislead the fuzzer).

@@ -6,11 +6,17 @@
  * grant frames; the control domain acting on others.  Memory pressure
  * and allocation failures come from the common steps.  Beyond the
  * world's checks: a reservation op returns at most nr_extents, and moves
- * the target's page count only the way it says.
+ * the target's page count only the way it says; the extents it says it
+ * did are done: released GFNs map nothing, populated ones map zeroed
+ * pages of the domain's own.
  */
 #include <string.h>
 
 #include <keel/errno.h>
+#include <keel/guest_access.h>
+#include <keel/p2m.h>
+#include <keel/page_alloc.h>
+#include <asm/page.h>
 #include <public/memory.h>
 #include "fuzz.h"
 
@@ -42,6 +48,56 @@ static struct domain *target_of(domid_t id)
     return id == DOMID_SELF ? current->domain : domain_by_id(id);
 }
 
+/* The first done extents of gfns[] (as the handler read them) are done. */
+static void check_extents(struct domain *d, unsigned int cmd, const uint64_t *gfns,
+                          uint64_t done, unsigned int order)
+{
+    for (uint64_t i = 0; i < done; i++) {
+        for (uint64_t j = 0; j < (1ULL << order); j++) {
+            uint64_t gfn = gfns[i] + j;
+            mfn_t m = p2m_lookup(d, gfn);
+            if (cmd == XENMEM_decrease_reservation && m != INVALID_MFN)
+                fz_fail("decrease_reservation: gfn %#lx still maps %#lx", (unsigned long)gfn,
+                        (unsigned long)m);
+            if (cmd != XENMEM_populate_physmap)
+                continue;
+            if (page_owned_block(m, d->domain_id, NULL) == INVALID_MFN)
+                fz_fail("populate_physmap: gfn %#lx maps %#lx, not the domain's",
+                        (unsigned long)gfn, (unsigned long)m);
+            const uint8_t *p = mfn_to_virt(m);
+            for (size_t b = 0; b < PAGE_SIZE; b++)
+                if (p[b])
+                    fz_fail("populate_physmap: gfn %#lx not zeroed", (unsigned long)gfn);
+        }
+    }
+}
+
+/*
+ * Whether the handler read the list as written: it was written whole,
+ * away from the argument, and no extent replaces or releases the page it
+ * is on (the handler reads it as it goes).
+ */
+static bool list_stays(uint64_t list, size_t len, uint64_t arg, size_t arg_len,
+                       const uint64_t *gfns, unsigned int n, unsigned int order, const void *want)
+{
+    uint8_t got[MAX_LIST * 8];
+    uint64_t lpa, apa;
+
+    if (!len || (list & ~PAGE_MASK) + len > PAGE_SIZE || (arg & ~PAGE_MASK) + arg_len > PAGE_SIZE ||
+        guest_virt_to_phys(current, list, false, &lpa) < 0 ||
+        guest_virt_to_phys(current, arg, false, &apa) < 0 ||
+        (lpa < apa + arg_len && apa < lpa + len) ||
+        !fz_guest_read(list, got, len) || memcmp(got, want, len))
+        return false;
+    for (unsigned int i = 0; i < n; i++) {
+        uint64_t end = gfns[i] + (1ULL << order);
+        if ((lpa >> PAGE_SHIFT >= gfns[i] && lpa >> PAGE_SHIFT < end) ||
+            (apa >> PAGE_SHIFT >= gfns[i] && apa >> PAGE_SHIFT < end))
+            return false;
+    }
+    return true;
+}
+
 static long reservation_call(struct fuzz_input *in, unsigned int cmd, bool compat)
 {
     unsigned int n = fz_below(in, MAX_LIST + 1), order = pick_order(in);
@@ -51,14 +107,18 @@ static long reservation_call(struct fuzz_input *in, unsigned int cmd, bool compa
     domid_t domid = fz_domid(in);
     struct domain *d;
     uint64_t before;
+    uint32_t g32[MAX_LIST];
+    bool stays;
     long rc;
 
     if (fz_u8(in) >= 0xf0)
         start = fz_u8(in);                      /* a continuation index */
-    for (unsigned int i = 0; i < n; i++)
+    for (unsigned int i = 0; i < n; i++) {
         gfns[i] = fz_gfn(in);
+        if (compat)
+            gfns[i] = (uint32_t)gfns[i];
+    }
     if (compat) {
-        uint32_t g32[MAX_LIST];
         struct compat_xen_memory_reservation r = {
             .extent_start = (uint32_t)list, .nr_extents = (uint32_t)nr,
             .extent_order = order, .mem_flags = flags, .domid = domid,
@@ -75,6 +135,10 @@ static long reservation_call(struct fuzz_input *in, unsigned int cmd, bool compa
         fz_guest_write(list, gfns, n * sizeof(gfns[0]));
         fz_guest_write(arg, &r, sizeof(r));
     }
+    stays = list_stays(list, n * (compat ? 4 : 8), arg,
+                       compat ? sizeof(struct compat_xen_memory_reservation)
+                              : sizeof(struct xen_memory_reservation),
+                       gfns, n, order <= 9 ? order : 0, compat ? (void *)g32 : (void *)gfns);
     d = target_of(domid);
     before = d ? d->tot_pages : 0;
     rc = fz_hypercall(__HYPERVISOR_memory_op,
@@ -87,6 +151,10 @@ static long reservation_call(struct fuzz_input *in, unsigned int cmd, bool compa
         (cmd == XENMEM_decrease_reservation ? d->tot_pages > before : d->tot_pages < before))
         fz_fail("memory_op %u: d%u went from %lu to %lu pages", cmd, d->domain_id,
                 (unsigned long)before, (unsigned long)d->tot_pages);
+    /* What the guest's list said, if the handler read what was written. */
+    if (d && d->state != DOMAIN_DYING && start == 0 && nr == n && order <= 9 &&
+        (uint64_t)rc <= n && stays)
+        check_extents(d, cmd, gfns, (uint64_t)rc, order);
     return rc;
 }
 
