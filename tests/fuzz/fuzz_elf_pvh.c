@@ -9,7 +9,8 @@
  * [command line length] [command line] [the ELF image].
  *
  * Beyond ASan/UBSan: an image elf_pvh_parse() accepts fits the file and
- * the guest's low RAM and loads without a fault; the start info, when
+ * the guest's low RAM and loads without a fault, each segment's bytes
+ * where it says and zeros after them; the start info, when
  * built, is in RAM, carries Xen's magic, and overlaps neither the kernel
  * nor the ramdisk.
  */
@@ -52,6 +53,28 @@ static void check_kernel(const struct pvh_kernel *k, size_t len, uint64_t ram_to
     }
 }
 
+/* What the loader wrote: each segment's file bytes, then zeros (small
+ * segments that do not overlap, so that one's bytes are not another's). */
+static void check_loaded(struct domain *d, const struct pvh_kernel *k, const uint8_t *img)
+{
+    static uint8_t got[65536];
+
+    for (unsigned int i = 0; i < k->nr_segments; i++) {
+        const struct pvh_segment *s = &k->seg[i];
+        bool alone = s->memsz <= sizeof(got);
+        for (unsigned int j = 0; j < k->nr_segments && alone; j++)
+            alone = j == i || !overlaps(s->paddr, s->memsz, k->seg[j].paddr, k->seg[j].memsz);
+        if (!alone || !s->memsz)
+            continue;
+        if (!fake_read(d, s->paddr, got, s->memsz) ||
+            memcmp(got, img + s->offset, s->filesz))
+            fz_fail("segment %u: not loaded as in the file", i);
+        for (uint64_t b = s->filesz; b < s->memsz; b++)
+            if (got[b])
+                fz_fail("segment %u: byte %#lx past filesz is not zero", i, (unsigned long)b);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_input in = { data, size };
@@ -89,6 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rc = elf_pvh_load(img, len, &k, d, why, sizeof(why));
     if (rc < 0 || fake_faults(d))
         fz_fail("an accepted image did not load: %d, %u faults (%s)", rc, fake_faults(d), why);
+    check_loaded(d, &k, img);
 
     ramdisk = malloc(ramdisk_len ? ramdisk_len : 1);
     if (!ramdisk)
