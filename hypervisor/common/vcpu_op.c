@@ -59,6 +59,14 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
         return -EFAULT;
     if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info) || (r.offset & 7))
         return -EINVAL;
+    /*
+     * Only for the calling vCPU or one that is not up yet, as in Xen: an
+     * online vCPU may be running on another CPU and reading its vcpu_info
+     * while the area moves (Linux registers each AP's from the boot CPU
+     * before starting it).
+     */
+    if (v != current && v->online)
+        return -EINVAL;
 
     spin_lock(&d->mem_lock);
     mfn_t mfn = p2m_access_frame(d, r.mfn);

@@ -6,6 +6,8 @@
  * copy, and the sub-ops Keel does not have.  The world's checks hold the
  * vcpu_info areas to the domain's own referenced frames; ballooning one
  * out and destroying the domain must still balance the references.
+ * Xen's rules checked on top: vcpu_info moves only for the calling vCPU
+ * or one that is offline (another one may be reading it right now).
  */
 #include <string.h>
 
@@ -51,6 +53,8 @@ void fuzz_target_step(struct fuzz_input *in)
     if (!fz_set_current(who, who >> 2))
         return;
     struct domain *d = current->domain;
+    struct vcpu *me = current;
+    bool other_online = vcpu < d->max_vcpus && d->vcpu[vcpu] != me && d->vcpu[vcpu]->online;
     fz_guest_write(arg, raw, sizeof(raw));
     rc = fz_hypercall(__HYPERVISOR_vcpu_op, (unsigned long[5]){ cmd, vcpu, arg }, compat);
     fz_check_rc("vcpu_op", rc, errs);
@@ -60,4 +64,6 @@ void fuzz_target_step(struct fuzz_input *in)
         fz_fail("VCPUOP_is_up: %ld", rc);
     if (cmd == VCPUOP_register_vcpu_info && rc == 0 && !d->evtchn.vcpu_info[vcpu])
         fz_fail("VCPUOP_register_vcpu_info: success, but no vcpu_info");
+    if (cmd == VCPUOP_register_vcpu_info && rc == 0 && other_online)
+        fz_fail("VCPUOP_register_vcpu_info: moved the vcpu_info of another vCPU that is online");
 }
