@@ -90,6 +90,11 @@ uint64_t fz_gfn(struct fuzz_input *in);
  */
 void fz_common_step(struct fuzz_input *in);
 
+/* XENMEM_add_to_physmap by the current vCPU, with Xen's rules for the
+ * outcome checked (fuzz_common.c). */
+long fz_add_to_physmap(uint64_t arg, bool compat, domid_t domid, uint32_t space, uint64_t idx,
+                       uint64_t gpfn);
+
 /* ---- invariants (fuzz_check.c) ------------------------------------------------- */
 
 /* Everything that must hold between two hypercalls; aborts with a message if not. */

@@ -5,8 +5,12 @@
  */
 #include <keel/console.h>
 #include <keel/event.h>
+#include <keel/grant_table.h>
+#include <keel/p2m.h>
 #include <keel/page_alloc.h>
 #include <keel/timer.h>
+#include <asm/page.h>
+#include <public/memory.h>
 #include "../unit/fake_xmalloc.h"
 #include "fuzz.h"
 
@@ -110,4 +114,45 @@ void fz_common_step(struct fuzz_input *in)
         hog_memory(fz_u8(in) % 64);
         break;
     }
+}
+
+/*
+ * XENMEM_add_to_physmap as the current vCPU makes it, with the argument
+ * at arg, and Xen's rules for the outcome: the page asked for is mapped
+ * at gpfn, and the domain's own RAM page that was there is freed, not
+ * just unhooked ("to avoid leaking memory", xenmem_add_to_physmap_one),
+ * unless the hypervisor holds a reference on it.
+ */
+long fz_add_to_physmap(uint64_t arg, bool compat, domid_t domid, uint32_t space, uint64_t idx,
+                       uint64_t gpfn)
+{
+    struct domain *d = domid == DOMID_SELF ? current->domain : domain_by_id(domid);
+    mfn_t old = d && gpfn < (1ULL << 36) ? p2m_lookup(d, gpfn) : INVALID_MFN, now;
+    bool ram = old != INVALID_MFN && page_owned_block(old, d->domain_id, NULL) != INVALID_MFN &&
+               !page_refs(old);
+    long rc;
+
+    if (compat) {
+        struct compat_xen_add_to_physmap x = { .domid = domid, .space = space,
+                                               .idx = (uint32_t)idx, .gpfn = (uint32_t)gpfn };
+        fz_guest_write(arg, &x, sizeof(x));
+        gpfn = (uint32_t)gpfn;
+    } else {
+        struct xen_add_to_physmap x = { .domid = domid, .space = space, .idx = idx,
+                                        .gpfn = gpfn };
+        fz_guest_write(arg, &x, sizeof(x));
+    }
+    rc = fz_hypercall(__HYPERVISOR_memory_op, (unsigned long[5]){ XENMEM_add_to_physmap, arg },
+                      compat);
+    if (rc != 0 || !d || d->state == DOMAIN_DYING)
+        return rc;
+    now = p2m_lookup(d, gpfn);
+    if (space == XENMAPSPACE_shared_info ? now != virt_to_mfn(d->shared_info)
+                                         : !gnttab_is_frame(d, now))
+        fz_fail("add_to_physmap space %u: gpfn %#lx maps %#lx", space, (unsigned long)gpfn,
+                (unsigned long)now);
+    if (ram && page_owned_block(old, d->domain_id, NULL) != INVALID_MFN)
+        fz_fail("add_to_physmap space %u: the RAM page at gpfn %#lx is still the domain's, "
+                "unreachable", space, (unsigned long)gpfn);
+    return rc;
 }

@@ -43,19 +43,9 @@ static void pick_ptr(struct fuzz_input *in, bool gref, struct gnttab_copy_ptr *p
 static long map_frame(struct fuzz_input *in, bool compat)
 {
     uint64_t idx = fz_u8(in) % 4, arg = fz_gva(in, FZ_VA_ARG, compat);
-    struct xen_add_to_physmap x = { .domid = DOMID_SELF, .space = XENMAPSPACE_grant_table,
-                                    .idx = idx, .gpfn = GT_GFN + idx };
-    struct compat_xen_add_to_physmap c = { .domid = DOMID_SELF,
-                                           .space = XENMAPSPACE_grant_table,
-                                           .idx = (uint32_t)idx,
-                                           .gpfn = (uint32_t)(GT_GFN + idx) };
 
-    if (compat)
-        fz_guest_write(arg, &c, sizeof(c));
-    else
-        fz_guest_write(arg, &x, sizeof(x));
-    return fz_hypercall(__HYPERVISOR_memory_op,
-                        (unsigned long[5]){ XENMEM_add_to_physmap, arg }, compat);
+    return fz_add_to_physmap(arg, compat, DOMID_SELF, XENMAPSPACE_grant_table, idx,
+                             GT_GFN + idx);
 }
 
 /* The caller writes grant ref into its mapped table, as a frontend does. */

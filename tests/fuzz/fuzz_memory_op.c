@@ -165,19 +165,8 @@ static long add_to_physmap_call(struct fuzz_input *in, bool compat)
     uint8_t sel = fz_u8(in);
     uint32_t space = sel < 0xf0 ? sel % 3 : fz_u32(in);
     uint64_t idx = fz_u8(in) < 0xf0 ? fz_u8(in) % 4 : fz_u64(in);
-    uint64_t gpfn = fz_gfn(in);
 
-    if (compat) {
-        struct compat_xen_add_to_physmap x = { .domid = domid, .space = space,
-                                               .idx = (uint32_t)idx, .gpfn = (uint32_t)gpfn };
-        fz_guest_write(arg, &x, sizeof(x));
-    } else {
-        struct xen_add_to_physmap x = { .domid = domid, .space = space, .idx = idx,
-                                        .gpfn = gpfn };
-        fz_guest_write(arg, &x, sizeof(x));
-    }
-    return fz_hypercall(__HYPERVISOR_memory_op, (unsigned long[5]){ XENMEM_add_to_physmap, arg },
-                        compat);
+    return fz_add_to_physmap(arg, compat, domid, space, idx, fz_gfn(in));
 }
 
 void fuzz_target_step(struct fuzz_input *in)
