@@ -1,9 +1,9 @@
 /*
- * What the handlers ask of the scheduler, time and the domain lifecycle,
- * kept as small as the handlers need: blocking and waking set the vCPU's
- * flags (nothing actually runs), time is a counter the input advances,
- * domain_shutdown() does what domain.c does to the domain's state and
- * timers, and the console receives lines that must be sanitised.
+ * What the handlers ask of the scheduler, time and the domain lifecycle:
+ * the real schedule.c and credit scheduler on a CPU where nothing runs,
+ * time a counter the input advances, domain_shutdown() doing what
+ * domain.c does to the domain's state, vCPUs and timers, and a console
+ * whose lines must come out sanitised.
  */
 #include <stdlib.h>
 
@@ -32,24 +32,36 @@ void arch_send_event_check(unsigned int cpu)
     (void)cpu;
 }
 
-void vcpu_block(struct vcpu *v)
+/*
+ * The arch side of the real schedule.c and sched_credit.c: one CPU, on
+ * which nothing ever runs (no schedule() pass is made), so a vCPU's
+ * blocked/runnable state and the policy's queues change exactly as the
+ * hypercalls make them.
+ */
+struct vcpu *arch_cpu_current(unsigned int cpu)
 {
-    v->blocked = true;
+    (void)cpu;
+    return NULL;
 }
 
-void vcpu_unblock(struct vcpu *v)
-{
-    v->blocked = false;
-}
-
-void vcpu_yield(struct vcpu *v)
+void arch_set_current(struct vcpu *v)
 {
     (void)v;
 }
 
-void vcpu_kick(struct vcpu *v)
+void arch_context_switch(struct vcpu *prev, struct vcpu *next)
 {
-    (void)v;
+    (void)prev, (void)next;
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
+    fz_fail("d%u vCPU %u entered: nothing runs here", v->domain->domain_id, v->vcpu_id);
+}
+
+bool cpu_online(unsigned int cpu)
+{
+    return cpu == 0;
 }
 
 /* As the arch does (hvm.c): wake the vCPU, make it see the upcall. */
@@ -81,6 +93,7 @@ void domain_shutdown(struct domain *d, enum shutdown_reason reason)
     console_ring_drain(d);
     domain_console_flush(d);
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        vcpu_update_runnable(d->vcpu[i]);
         stop_timer(&d->vcpu[i]->poll_timer);
         stop_timer(&d->vcpu[i]->singleshot_timer);
     }

@@ -90,6 +90,8 @@ static struct domain *domain_build(domid_t id)
     d->state = DOMAIN_RUNNING;
     d->max_vcpus = d->config.vcpus = dom_spec[id].vcpus;
     d->max_pages = FZ_MAX_PAGES;
+    if (sched_domain_init(&d->sched, SCHED_WEIGHT_DEFAULT, 0) < 0)
+        abort();
     d->config.memory_mib = 2;
     d->shared_info_gfn = ~0ULL;
     d->shared_info = alloc_xenheap_pages(0);
@@ -117,14 +119,17 @@ static struct domain *domain_build(domid_t id)
             abort();
         v->vcpu_id = i;
         v->domain = d;
-        v->online = i == 0;
-        v->runnable = true;
-        v->runstate.state = i == 0 ? RUNSTATE_running : RUNSTATE_offline;
+        v->runstate.state = RUNSTATE_offline;
+        if (sched_entity_init(&v->sched, &d->sched, 0, v) < 0)
+            abort();
         sched_poll_init(v, 0);
         vcpu_singleshot_init(v, 0);
         d->vcpu[i] = v;
         domain_update_vcpu_time(v);
     }
+    /* domain_start(): vCPU 0 comes online. */
+    d->vcpu[0]->online = true;
+    vcpu_update_runnable(d->vcpu[0]);
     if (console_ring_create(d) < 0 || gnttab_init(d) < 0)
         abort();
     return d;
@@ -143,6 +148,8 @@ void fz_domain_destroy(unsigned int i)
     for (unsigned int v = 0; v < d->max_vcpus; v++) {
         kill_timer(&d->vcpu[v]->poll_timer);
         kill_timer(&d->vcpu[v]->singleshot_timer);
+        if (sched_entity_remove(&d->vcpu[v]->sched) < 0)
+            fz_fail("d%u vCPU %u: the scheduler will not let it go", d->domain_id, v);
         if (cur == d->vcpu[v])
             cur = NULL;
         xfree(d->vcpu[v]);
@@ -171,6 +178,7 @@ void fz_world_begin(void)
             abort();
         harness_directmap_init(NR_FRAMES);
         timer_subsystem_init();
+        scheduler_init(1);
         /* A control domain may read it (XENVER_commandline). */
         hypercall_set_hypervisor_cmdline("console=com1 loglvl=all sched_slice_ms=10");
     }

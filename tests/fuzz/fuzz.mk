@@ -23,7 +23,8 @@ FUZZ_TARGETS    := $(FUZZ_HC_TARGETS) elf_pvh boot_domain multiboot
 FUZZ_HC_SRCS := $(addprefix hypervisor/common/, hypercall.c xen_version.c console_io.c \
                     domain_console.c console_rx.c console_ring.c sched_op.c memory_op.c \
                     vcpu_op.c event_channel.c event_channel_op.c grant_table.c hvm_op.c \
-                    page_alloc.c guest_access.c timer.c softirq.c pvh_build.c) \
+                    page_alloc.c guest_access.c timer.c softirq.c pvh_build.c \
+                    schedule.c sched_credit.c) \
                 $(addprefix tests/fuzz/, fake_world.c fake_guest.c fake_sched.c \
                     fuzz_check.c fuzz_common.c fuzz_input.c fuzz_hypercall.c fuzz_fail.c) \
                 tests/unit/harness.c tests/unit/fake_p2m.c tests/unit/fake_xmalloc.c \

@@ -8,6 +8,7 @@
 #include <keel/grant_table.h>
 #include <keel/p2m.h>
 #include <keel/page_alloc.h>
+#include <keel/schedule.h>
 #include <keel/timer.h>
 #include <asm/page.h>
 #include <public/memory.h>
@@ -97,8 +98,11 @@ void fz_common_step(struct fuzz_input *in)
         break;
     case 4:                         /* the toolstack pauses or unpauses */
         d = fz_dom[fz_below(in, FZ_NR_DOMS)];
-        if (d)
-            d->pause_count = op & 0x80 ? d->pause_count + 1 : 0;
+        if (!d)
+            break;
+        d->pause_count = op & 0x80 ? d->pause_count + 1 : 0;
+        for (unsigned int i = 0; i < d->max_vcpus; i++)
+            vcpu_update_runnable(d->vcpu[i]);
         break;
     case 5:                         /* a domain shuts down or goes away */
         d = fz_dom[fz_below(in, FZ_NR_DOMS)];

@@ -14,6 +14,7 @@ static inline void cpu_relax(void) { host_deadlock(); }
 static inline void cpu_relax(void) { }
 #endif
 static inline void local_irq_disable(void) { }
+static inline void safe_halt(void) { }
 static inline void local_irq_enable(void) { }
 static inline int local_irq_is_enabled(void) { return 1; }
 #define local_irq_save(flags) do { (flags) = 0; } while (0)
