@@ -13,7 +13,7 @@
 #include <keel/domain.h>
 #include <keel/hypercall.h>
 
-/* ---- the input: fields taken from the fuzzer's bytes (fuzz_input.c) ---- */
+/* ---- the input: fields taken from the fuzzer's bytes (input.c) ---- */
 
 struct fuzz_input {
     const uint8_t *p;
@@ -91,11 +91,11 @@ uint64_t fz_gfn(struct fuzz_input *in);
 void fz_common_step(struct fuzz_input *in);
 
 /* XENMEM_add_to_physmap by the current vCPU, with Xen's rules for the
- * outcome checked (fuzz_common.c). */
+ * outcome checked (common_steps.c). */
 long fz_add_to_physmap(uint64_t arg, bool compat, domid_t domid, uint32_t space, uint64_t idx,
                        uint64_t gpfn);
 
-/* ---- invariants (fuzz_check.c) ------------------------------------------------- */
+/* ---- invariants (invariants.c) ------------------------------------------------- */
 
 /* Everything that must hold between two hypercalls; aborts with a message if not. */
 void fz_check_world(void);
@@ -107,7 +107,7 @@ void __attribute__((noreturn, format(printf, 1, 2))) fz_fail(const char *fmt, ..
 extern unsigned int fz_notifications;       /* evtchn_notify_vcpu calls */
 extern uint64_t fz_hog_pages;               /* pages the world took away */
 
-/* ---- a hypercall target (fuzz_hypercall.c drives it) --------------------------- */
+/* ---- a hypercall target (hypercall_main.c drives it) --------------------------- */
 
 /* Decode and run one call of the target's family (and check its result). */
 void fuzz_target_step(struct fuzz_input *in);

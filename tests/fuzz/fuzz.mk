@@ -14,9 +14,10 @@ FUZZ_CFLAGS  := $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined
 # from them (it would only slow the runs and mislead the fuzzer).
 FUZZ_HARNESS_CFLAGS := $(FUZZ_COMMON) -fsanitize=address,undefined
 
-FUZZ_HC_TARGETS := console_io xen_version sched_op memory_op vcpu_op \
-                   event_channel_op grant_table_op hvm_op
-FUZZ_TARGETS    := $(FUZZ_HC_TARGETS) elf_pvh boot_domain multiboot
+# Each tests/fuzz/fuzz_NAME.c is a target; all but the parsers' are
+# hypercall targets.
+FUZZ_TARGETS    := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_HC_TARGETS := $(filter-out elf_pvh boot_domain multiboot,$(FUZZ_TARGETS))
 
 # Every hypercall target runs the whole dispatcher (hypercall.c) in the
 # same fake world; the targets differ in the calls they make.
@@ -26,13 +27,13 @@ FUZZ_HC_SRCS := $(addprefix hypervisor/common/, hypercall.c xen_version.c consol
                     page_alloc.c guest_access.c timer.c softirq.c pvh_build.c \
                     schedule.c sched_credit.c) \
                 $(addprefix tests/fuzz/, fake_world.c fake_guest.c fake_sched.c \
-                    fuzz_check.c fuzz_common.c fuzz_input.c fuzz_hypercall.c fuzz_fail.c) \
+                    invariants.c common_steps.c input.c hypercall_main.c fail.c) \
                 tests/unit/harness.c tests/unit/fake_p2m.c tests/unit/fake_xmalloc.c \
                 tests/unit/host_strlcpy.c
 $(foreach t,$(FUZZ_HC_TARGETS),$(eval FUZZ_SRCS_$(t) := $(FUZZ_HC_SRCS)))
 
 FUZZ_PARSER_SRCS      := tests/unit/harness.c tests/unit/host_strlcpy.c \
-                         tests/fuzz/fuzz_fail.c tests/fuzz/fuzz_input.c
+                         tests/fuzz/fail.c tests/fuzz/input.c
 FUZZ_SRCS_elf_pvh     := hypervisor/common/elf_pvh.c hypervisor/common/pvh_build.c \
                          tests/unit/fake_gpa.c $(FUZZ_PARSER_SRCS)
 FUZZ_SRCS_boot_domain := hypervisor/common/boot_domain.c hypervisor/common/cmdline.c \

@@ -19,7 +19,7 @@ u16 = lambda v: struct.pack("<H", v & 0xffff)
 u32 = lambda v: struct.pack("<I", v & 0xffffffff)
 u64 = lambda v: struct.pack("<Q", v & 0xffffffffffffffff)
 
-# ---- the hypercall targets' common encoding (fuzz_hypercall.c) -------------------
+# ---- the hypercall targets' common encoding (hypercall_main.c) -------------------
 
 VCPUS = {0: 2, 1: 2, 2: 33}         # fake_world.c's domains
 

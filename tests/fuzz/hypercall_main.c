@@ -1,7 +1,7 @@
 /*
  * The libFuzzer entry of every hypercall target: a fresh world, then a
  * sequence of steps decoded from the input, each either one of the
- * target's calls or a common step (fuzz_common.c), with the world's
+ * target's calls or a common step (common_steps.c), with the world's
  * invariants checked after each; then the world is torn down and must
  * give back everything it took.
  */
