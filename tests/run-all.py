@@ -9,11 +9,13 @@ counts unit-test cases, fuzz targets and boot scenarios.  Exit status 1 if
 anything failed.  Logs go to BUILD/test-logs/.
 
     python3 tests/run-all.py [--build DIR] [--only unit|fuzz|boot] [-k PATTERN] [-j N]
-                             [--fuzz-seconds S]
+                             [--fuzz-seconds S] [--fuzz-keep]
 
 A fuzz target first runs every input of its corpus (tests/fuzz/corpus/NAME,
 the regression part), then fuzzes for --fuzz-seconds (default 3; `make fuzz`
-gives FUZZ_SECONDS); new inputs go to BUILD/fuzz/found/NAME, not the repo.
+gives FUZZ_SECONDS).  New inputs go to BUILD/fuzz/scratch/NAME, emptied at
+each run, or with --fuzz-keep (`make fuzz`) to BUILD/fuzz/found/NAME, which
+the next --fuzz-keep run starts from; never into the repo.
 
 -k selects tests whose name ("unit/page_alloc", "boot/smp2") contains
 PATTERN, or matches it as a glob (boot/smp*); give it several times for more.
@@ -25,6 +27,7 @@ import fnmatch
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -198,7 +201,8 @@ def fuzz_targets(build: Path) -> list[tuple[str, Path]]:
 _EXECUTED = re.compile(r"^stat::number_of_executed_units: (\d+)$", re.M)
 
 
-def run_fuzz(name: str, program: Path, seconds: int, build: Path, log_dir: Path) -> Outcome:
+def run_fuzz(name: str, program: Path, seconds: int, keep: bool, build: Path,
+             log_dir: Path) -> Outcome:
     """Replay the target's corpus, fuzz for `seconds`, report the runs.
     A crash, a sanitizer report, a broken invariant or a timeout is a FAIL;
     the input that did it is kept under BUILD/fuzz/artifacts/."""
@@ -206,7 +210,9 @@ def run_fuzz(name: str, program: Path, seconds: int, build: Path, log_dir: Path)
     if not program.exists():
         return Outcome(f"FAIL {name}: {program} does not exist (run make fuzz-build)", 0, 1)
     corpus = TESTS / "fuzz" / "corpus" / target
-    found = build / "fuzz" / "found" / target
+    found = build / "fuzz" / ("found" if keep else "scratch") / target
+    if not keep:
+        shutil.rmtree(found, ignore_errors=True)
     artifacts = build / "fuzz" / "artifacts"
     found.mkdir(parents=True, exist_ok=True)
     artifacts.mkdir(parents=True, exist_ok=True)
@@ -286,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", choices=("unit", "fuzz", "boot"), help="run one part only")
     ap.add_argument("--fuzz-seconds", type=int, default=FUZZ_SECONDS, metavar="S",
                     help=f"fuzzing time per fuzz target after its corpus (default {FUZZ_SECONDS})")
+    ap.add_argument("--fuzz-keep", action="store_true",
+                    help="keep what the fuzz targets find in BUILD/fuzz/found and start from it")
     ap.add_argument("-k", action="append", metavar="PATTERN", dest="patterns",
                     help="run the tests whose name contains PATTERN or matches it as a glob")
     ap.add_argument("-j", type=int, default=1, metavar="N", dest="jobs",
@@ -300,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         tasks += [lambda n=n, p=p: run_unit(n, p, log_dir)
                   for n, p in unit_programs(build) if selected(n, args.patterns)]
     if args.only in (None, "fuzz"):
-        tasks += [lambda n=n, p=p: run_fuzz(n, p, args.fuzz_seconds, build, log_dir)
+        tasks += [lambda n=n, p=p: run_fuzz(n, p, args.fuzz_seconds, args.fuzz_keep, build, log_dir)
                   for n, p in fuzz_targets(build) if selected(n, args.patterns)]
     if args.only in (None, "boot"):
         tasks += [lambda n=n, p=p: run_boot(n, p, build, log_dir)

@@ -77,7 +77,7 @@ fuzz-build: $(FUZZ_BINS)
 fuzz:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory fuzz-build
-	@$(PYTHON) tests/run-all.py --build $(BUILD) --only fuzz --fuzz-seconds $(FUZZ_SECONDS)
+	@$(PYTHON) tests/run-all.py --build $(BUILD) --only fuzz --fuzz-seconds $(FUZZ_SECONDS) --fuzz-keep
 
 check-fuzz:
 	@scripts/deps.sh
