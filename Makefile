@@ -101,11 +101,12 @@ run: $(KEEL) guests linux
 # ---- tests ------------------------------------------------------------------
 
 include tests/unit/Makefile.inc
+include tests/fuzz/fuzz.mk
 
 .PHONY: test check-unit check-boot
 test:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all iso unit-build guests linux
+	@$(MAKE) --no-print-directory all iso unit-build fuzz-build guests linux
 	@$(PYTHON) tests/run-all.py --build $(BUILD)
 
 check-unit:
@@ -145,8 +146,9 @@ help:
 	@echo "make iso     build $(BUILD)/keel.iso (GRUB, Multiboot2)"
 	@echo "make run     boot Keel in QEMU (RUN_CMDLINE=... to change options)"
 	@echo "make test    unit tests + boot tests; ends with 'N passed, N failed'"
-	@echo "make check-unit / check-boot   one part of make test"
+	@echo "make check-unit / check-boot / check-fuzz   one part of make test"
 	@echo "make soak    create/destroy domains $(SOAK_CYCLES) times; memory must come back (SOAK_CYCLES=N)"
+	@echo "make fuzz    run every fuzz target for FUZZ_SECONDS (default 60) each"
 	@echo "make bench   boot-time figures"
 -include guests/Makefile.inc
 -include scripts/linux.mk

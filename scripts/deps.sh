@@ -16,6 +16,8 @@ packages=(
     xorriso             # grub-mkrescue writes the ISO with it
     mtools              # grub-mkrescue builds its EFI image with it
     libcmocka-dev       # unit tests
+    clang               # fuzz targets (make fuzz, make check-fuzz)
+    libclang-rt-14-dev  # libFuzzer and clang's sanitizer runtimes (not pulled in by clang)
     python3             # test driver, boot-test runner, benchmarks
     gcc
     make

@@ -1,12 +1,21 @@
 #!/usr/bin/env python3
-"""Run Keel's tests: the host unit tests, then the QEMU boot scenarios.
+"""Run Keel's tests: the host unit tests, the fuzz targets, then the QEMU
+boot scenarios.
 
-`make test` runs everything, `make check-unit` and `make check-boot` one part.
-One line per test (a unit-test program, or a boot scenario), then one final
-line "N passed, N failed", which counts unit-test cases and boot scenarios.
-Exit status 1 if anything failed.  Logs go to BUILD/test-logs/.
+`make test` runs everything, `make check-unit`, `make check-fuzz` and
+`make check-boot` one part.  One line per test (a unit-test program, a fuzz
+target, or a boot scenario), then one final line "N passed, N failed", which
+counts unit-test cases, fuzz targets and boot scenarios.  Exit status 1 if
+anything failed.  Logs go to BUILD/test-logs/.
 
-    python3 tests/run-all.py [--build DIR] [--only unit|boot] [-k PATTERN] [-j N]
+    python3 tests/run-all.py [--build DIR] [--only unit|fuzz|boot] [-k PATTERN] [-j N]
+                             [--fuzz-seconds S] [--fuzz-keep]
+
+A fuzz target first runs every input of its corpus (tests/fuzz/corpus/NAME,
+the regression part), then fuzzes for --fuzz-seconds (default 3; `make fuzz`
+gives FUZZ_SECONDS).  New inputs go to BUILD/fuzz/scratch/NAME, emptied at
+each run, or with --fuzz-keep (`make fuzz`) to BUILD/fuzz/found/NAME, which
+the next --fuzz-keep run starts from; never into the repo.
 
 -k selects tests whose name ("unit/page_alloc", "boot/smp2") contains
 PATTERN, or matches it as a glob (boot/smp*); give it several times for more.
@@ -18,6 +27,7 @@ import fnmatch
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -33,6 +43,8 @@ sys.path.insert(0, str(TESTS / "boot"))
 import runner  # noqa: E402  (tests/boot/runner.py)
 
 UNIT_TIMEOUT_S = 300        # one unit-test program, sanitizers included
+FUZZ_SECONDS = 3            # fuzzing after the corpus, per target, in make test
+FUZZ_SLACK_S = 120          # corpus replay and start-up, on top of the fuzzing time
 TAIL_LINES = 40             # of a failed test's log, shown under its FAIL line
 
 
@@ -177,6 +189,55 @@ def run_unit(name: str, program: Path, log_dir: Path) -> Outcome:
     return judge_unit(name, status, output)
 
 
+# ---- fuzz targets ----------------------------------------------------------------
+
+def fuzz_targets(build: Path) -> list[tuple[str, Path]]:
+    """(name, program) of each tests/fuzz/fuzz_NAME.c, found through the
+    sources like the unit tests."""
+    return [(f"fuzz/{src.stem[len('fuzz_'):]}", build / "fuzz" / src.stem)
+            for src in sorted((TESTS / "fuzz").glob("fuzz_*.c"))]
+
+
+_EXECUTED = re.compile(r"^stat::number_of_executed_units: (\d+)$", re.M)
+
+
+def run_fuzz(name: str, program: Path, seconds: int, keep: bool, build: Path,
+             log_dir: Path) -> Outcome:
+    """Replay the target's corpus, fuzz for `seconds`, report the runs.
+    A crash, a sanitizer report, a broken invariant or a timeout is a FAIL;
+    the input that did it is kept under BUILD/fuzz/artifacts/."""
+    target = name.split("/", 1)[1]
+    if not program.exists():
+        return Outcome(f"FAIL {name}: {program} does not exist (run make fuzz-build)", 0, 1)
+    corpus = TESTS / "fuzz" / "corpus" / target
+    found = build / "fuzz" / ("found" if keep else "scratch") / target
+    if not keep:
+        shutil.rmtree(found, ignore_errors=True)
+    artifacts = build / "fuzz" / "artifacts"
+    found.mkdir(parents=True, exist_ok=True)
+    artifacts.mkdir(parents=True, exist_ok=True)
+    argv = [str(program), f"-max_total_time={seconds}", "-print_final_stats=1",
+            "-timeout=10", "-rss_limit_mb=4096", "-max_len=4096",
+            f"-artifact_prefix={artifacts}/{target}-", str(found)]
+    if corpus.is_dir():
+        argv.append(str(corpus))
+    try:
+        status, output = run_on_pty(argv, seconds + FUZZ_SLACK_S)
+    except OSError as e:
+        return Outcome(f"FAIL {name}: cannot run {program}: {e}", 0, 1)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    (log_dir / f"fuzz-{target}.log").write_text(output)
+    tail = output.splitlines()[-TAIL_LINES:]
+    m = _EXECUTED.search(output)
+    runs = f"{int(m.group(1))} runs" if m else "no run count"
+    if status is None:
+        return Outcome(f"FAIL {name}: timed out after {seconds + FUZZ_SLACK_S} s ({runs})", 0, 1, tail)
+    if status != 0 or not m:
+        return Outcome(f"FAIL {name}: exit status {status} after {runs} "
+                       f"(input kept in {artifacts})", 0, 1, tail)
+    return Outcome(f"PASS {name} ({runs} in {seconds} s)", 1, 0)
+
+
 # ---- boot tests ----------------------------------------------------------------
 
 def boot_scenarios() -> list[tuple[str, Path]]:
@@ -228,7 +289,11 @@ def report(outcome: Outcome) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default="build", type=Path, help="build directory")
-    ap.add_argument("--only", choices=("unit", "boot"), help="run one part only")
+    ap.add_argument("--only", choices=("unit", "fuzz", "boot"), help="run one part only")
+    ap.add_argument("--fuzz-seconds", type=int, default=FUZZ_SECONDS, metavar="S",
+                    help=f"fuzzing time per fuzz target after its corpus (default {FUZZ_SECONDS})")
+    ap.add_argument("--fuzz-keep", action="store_true",
+                    help="keep what the fuzz targets find in BUILD/fuzz/found and start from it")
     ap.add_argument("-k", action="append", metavar="PATTERN", dest="patterns",
                     help="run the tests whose name contains PATTERN or matches it as a glob")
     ap.add_argument("-j", type=int, default=1, metavar="N", dest="jobs",
@@ -239,10 +304,13 @@ def main(argv: list[str] | None = None) -> int:
 
     build, log_dir = args.build, args.build / "test-logs"
     tasks: list[Callable[[], Outcome]] = []
-    if args.only != "boot":
+    if args.only in (None, "unit"):
         tasks += [lambda n=n, p=p: run_unit(n, p, log_dir)
                   for n, p in unit_programs(build) if selected(n, args.patterns)]
-    if args.only != "unit":
+    if args.only in (None, "fuzz"):
+        tasks += [lambda n=n, p=p: run_fuzz(n, p, args.fuzz_seconds, args.fuzz_keep, build, log_dir)
+                  for n, p in fuzz_targets(build) if selected(n, args.patterns)]
+    if args.only in (None, "boot"):
         tasks += [lambda n=n, p=p: run_boot(n, p, build, log_dir)
                   for n, p in boot_scenarios() if selected(n, args.patterns)]
     if args.patterns and not tasks:     # a mistake, not a pass

@@ -180,20 +180,6 @@ static void free_domain_memory(struct domain *d)
 
 /* ---- vCPUs ------------------------------------------------------------------- */
 
-static void poll_timeout(void *data)
-{
-    struct vcpu *v = data;
-
-    /* Only a poll still waiting ends here (a stale timer wakes nothing). */
-    if (__atomic_exchange_n(&v->poll_port, POLL_NONE, __ATOMIC_SEQ_CST) != POLL_NONE)
-        vcpu_unblock(v);
-}
-
-static void singleshot_expired(void *data)
-{
-    evtchn_send_virq(data, VIRQ_TIMER);
-}
-
 static int vcpu_create(struct domain *d, unsigned int id, unsigned int cpu)
 {
     struct vcpu *v = xzalloc(struct vcpu);
@@ -206,9 +192,8 @@ static int vcpu_create(struct domain *d, unsigned int id, unsigned int cpu)
     d->vcpu[id] = v;
     if ((rc = sched_entity_init(&v->sched, &d->sched, cpu, v)) < 0)
         return rc;
-    init_timer(&v->poll_timer, poll_timeout, v, cpu);
-    v->poll_port = POLL_NONE;
-    init_timer(&v->singleshot_timer, singleshot_expired, v, cpu);
+    sched_poll_init(v, cpu);
+    vcpu_singleshot_init(v, cpu);
     v->runstate.state = RUNSTATE_offline;
     return arch_vcpu_create(v);
 }

@@ -18,8 +18,8 @@
  * each frame it uses is looked up in its owner's P2M and referenced
  * (page_get_ref) under that domain's mem_lock, the lock ballooning takes:
  * a referenced frame is never freed (XENMEM_decrease_reservation only
- * unmaps it), as Xen's get_page() keeps it.  Lock order: the domain's
- * mem_lock, then its grant-table lock, then the P2M's lock.
+ * unmaps it), as Xen's get_page() keeps it.  Lock order: the table's
+ * map_lock, the domain's mem_lock, its grant-table lock, the P2M's lock.
  */
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -73,6 +73,7 @@ _Static_assert(sizeof(struct grant_entry_v1) * GNTTAB_V1_PER_FRAME == PAGE_SIZE,
                "grant entries fill a frame");
 
 struct grant_table {
+    spinlock_t map_lock;            /* placing frames in the P2M (add_to_physmap) */
     spinlock_t lock;                /* frames, gfn[], active counters */
     struct domain *domain;          /* the granting domain */
     unsigned int nr_frames;         /* frames in use: entries < nr_frames * 512 */
@@ -131,6 +132,7 @@ static struct grant_table *table_alloc(struct domain *d)
 
     if (!gt)
         return NULL;
+    spin_lock_init(&gt->map_lock);
     spin_lock_init(&gt->lock);
     gt->domain = d;
     gt->version = 1;
@@ -272,19 +274,67 @@ void gnttab_destroy(struct domain *d)
     table_free(gt);
 }
 
+int gnttab_verify(struct domain *d, uint64_t *pages)
+{
+    struct grant_table *gt = d->grant_table;
+    int rc = 0;
+
+    if (pages)
+        *pages = 0;
+    if (!gt)
+        return 0;
+    spin_lock(&gt->lock);
+    if (gt->domain != d || gt->nr_frames > GNTTAB_MAX_FRAMES || gt->version != 1) {
+        pr_err("d%u: grant table: %u frames, version %u\n", d->domain_id, gt->nr_frames,
+               gt->version);
+        rc = -EINVAL;
+    } else if (__atomic_load_n(&gt->users, __ATOMIC_ACQUIRE)) {
+        pr_err("d%u: grant table: %u holders between operations\n", d->domain_id, gt->users);
+        rc = -EINVAL;
+    }
+    for (unsigned int i = 0; rc == 0 && i < gt->nr_frames * GNTTAB_V1_PER_FRAME; i++) {
+        const struct active_grant *act = active_of(gt, i);
+        if (act->readers || act->writers) {
+            pr_err("d%u: grant %u: %u readers, %u writers between operations\n",
+                   d->domain_id, i, act->readers, act->writers);
+            rc = -EINVAL;
+        }
+    }
+    if (pages)
+        *pages = (uint64_t)gt->nr_frames * (1 + (1u << ACTIVE_ORDER));
+    spin_unlock(&gt->lock);
+    return rc;
+}
+
+bool gnttab_is_frame(struct domain *d, mfn_t mfn)
+{
+    struct grant_table *gt = d->grant_table;
+    bool found = false;
+
+    if (!gt)
+        return false;
+    spin_lock(&gt->lock);
+    for (unsigned int i = 0; i < gt->nr_frames && !found; i++)
+        found = virt_to_mfn(gt->shared[i]) == mfn;
+    spin_unlock(&gt->lock);
+    return found;
+}
+
 /* ---- add_to_physmap ---------------------------------------------------------- */
 
 long gnttab_add_to_physmap(struct domain *d, uint64_t idx, uint64_t gpfn)
 {
     struct grant_table *gt;
-    mfn_t mfn, old;
+    bool replaces_shared_info;
+    uint64_t prev;
+    mfn_t mfn;
     long rc;
 
     if (gpfn >= GPFN_LIMIT)
         return -EINVAL;
     if ((rc = gt_hold(d, &gt)) < 0)
         return rc == -ESRCH ? -EINVAL : rc;
-    spin_lock(&d->mem_lock);        /* the domain's P2M changes */
+    spin_lock(&gt->map_lock);       /* one placement of this table's frames at a time */
     spin_lock(&gt->lock);
     /*
      * Xen grows the table to take idx when idx is below the maximum, and
@@ -292,41 +342,37 @@ long gnttab_add_to_physmap(struct domain *d, uint64_t idx, uint64_t gpfn)
      * a status frame (XENMAPIDX_grant_table_status set) is just an idx
      * far beyond the maximum.
      */
+    if (idx >= gt->nr_frames && idx < GNTTAB_MAX_FRAMES)
+        grow(gt, (unsigned int)idx + 1);
     if (idx >= gt->nr_frames) {
-        if (idx < GNTTAB_MAX_FRAMES)
-            grow(gt, (unsigned int)idx + 1);
-        if (idx >= gt->nr_frames) {
-            rc = -EINVAL;
-            goto out;
-        }
+        spin_unlock(&gt->lock);
+        rc = -EINVAL;
+        goto out;
     }
     mfn = virt_to_mfn(gt->shared[idx]);
-    uint64_t prev = frame_gfn(gt, (unsigned int)idx);
-    rc = p2m_set_4k(d, gpfn, mfn, &old);
-    if (rc < 0)
-        goto out;
-    /*
-     * What was at gpfn is only unhooked: a RAM page stays the domain's
-     * (and counted) until it is destroyed.  If it was shared_info or
-     * another grant frame, that one is no longer mapped anywhere.
-     */
-    if (old != INVALID_MFN && old != mfn) {
-        if (d->shared_info && old == virt_to_mfn(d->shared_info))
-            d->shared_info_gfn = NO_GFN;
-        for (unsigned int j = 0; j < gt->nr_frames; j++)
-            if (old == virt_to_mfn(gt->shared[j]))
-                gt->gfn[j] = NO_GFN;
-    }
-    /* A frame lives at one GFN at a time, as in Xen: leave the old spot. */
-    if (prev != NO_GFN && prev != gpfn)
-        p2m_set_4k(d, prev, INVALID_MFN, &old);
-    gt->gfn[idx] = gpfn;
-out:
+    prev = frame_gfn(gt, (unsigned int)idx);
     spin_unlock(&gt->lock);
-    spin_unlock(&d->mem_lock);
+    /* shared_info there will not be mapped anywhere: forget its place. */
+    replaces_shared_info = d->shared_info && p2m_lookup(d, gpfn) == virt_to_mfn(d->shared_info);
+    /*
+     * As Xen's add_to_physmap: the domain's RAM page at gpfn goes back to
+     * the free pool, a hypervisor page there (shared_info, another grant
+     * frame) is only unhooked, and the frame leaves its previous place: a
+     * frame lives at one GFN at a time.  Its gfn[] entry is a hint that
+     * frame_gfn() checks against the P2M, so a frame unhooked here by
+     * another placement needs no bookkeeping.
+     */
+    rc = p2m_add_hypervisor_page(d, gpfn, mfn, prev);
+    if (rc == 0) {
+        spin_lock(&gt->lock);
+        gt->gfn[idx] = gpfn;
+        spin_unlock(&gt->lock);
+        if (replaces_shared_info && d->shared_info_gfn == gpfn)
+            d->shared_info_gfn = NO_GFN;
+    }
+out:
+    spin_unlock(&gt->map_lock);
     gt_put(gt);
-    if (rc == 0)
-        p2m_flush_guest_tlbs(d);
     return rc;
 }
 

@@ -10,10 +10,27 @@
 #include <keel/guest_access.h>
 #include <keel/hypercall.h>
 #include <keel/schedule.h>
+#include <keel/timer.h>
 #include <public/sched.h>
 
 #define POLL_MAX_PORTS   128        /* Xen's limit for SCHEDOP_poll */
 #define EVTCHN_2L_PORTS  4096       /* 2-level ABI on 64-bit: valid ports */
+
+/* A poll's timeout: only a poll still waiting ends here (a stale timer
+ * wakes nothing). */
+static void poll_timeout(void *data)
+{
+    struct vcpu *v = data;
+
+    if (__atomic_exchange_n(&v->poll_port, POLL_NONE, __ATOMIC_SEQ_CST) != POLL_NONE)
+        vcpu_unblock(v);
+}
+
+void sched_poll_init(struct vcpu *v, unsigned int cpu)
+{
+    init_timer(&v->poll_timer, poll_timeout, v, cpu);
+    v->poll_port = POLL_NONE;
+}
 
 static long sched_shutdown(struct vcpu *v, uint64_t arg, bool code_only)
 {
@@ -61,8 +78,6 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
             return -EINVAL;
         want = (int)port;
     }
-    if (timeout)
-        set_timer(&v->poll_timer, (s_time_t)timeout);
     __atomic_store_n(&v->poll_port, want, __ATOMIC_SEQ_CST);
     vcpu_block(v);
     for (unsigned int i = 0; i < nr_ports; i++) {
@@ -84,6 +99,14 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
             return rc < 0 ? rc : 0;
         }
     }
+    /*
+     * Only now does the vCPU really wait, and only now is the timeout
+     * armed, as in Xen: one armed before a return above (a bad port, an
+     * event already pending) would fire later and end the next poll of
+     * this vCPU, even one without a timeout.
+     */
+    if (timeout)
+        set_timer(&v->poll_timer, (s_time_t)timeout);
     return 0;
 }
 

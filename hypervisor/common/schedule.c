@@ -9,6 +9,7 @@
  */
 #include <keel/cmdline.h>
 #include <keel/domain.h>
+#include <keel/event.h>
 #include <keel/lib.h>
 #include <keel/printk.h>
 #include <keel/sched.h>
@@ -65,6 +66,13 @@ void vcpu_unblock(struct vcpu *v)
 {
     if (!v->blocked)
         return;
+    /*
+     * Whatever wakes a vCPU ends its SCHEDOP_poll, as Xen's vcpu_unblock
+     * ends the polling period: a poll woken by something else (an upcall
+     * for another port) must not be woken again later by its timer or
+     * its port, when the vCPU may be blocked for another reason.
+     */
+    __atomic_store_n(&v->poll_port, POLL_NONE, __ATOMIC_SEQ_CST);
     v->blocked = false;
     vcpu_update_runnable(v);
 }

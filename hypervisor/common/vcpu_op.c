@@ -16,6 +16,17 @@
 #include <asm/page.h>
 #include <public/vcpu.h>
 
+/* The one-shot timer fires VIRQ_TIMER on its vCPU. */
+static void singleshot_expired(void *data)
+{
+    evtchn_send_virq(data, VIRQ_TIMER);
+}
+
+void vcpu_singleshot_init(struct vcpu *v, unsigned int cpu)
+{
+    init_timer(&v->singleshot_timer, singleshot_expired, v, cpu);
+}
+
 static long set_singleshot(struct vcpu *v, uint64_t arg)
 {
     struct vcpu_set_singleshot_timer t;
@@ -47,6 +58,14 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     if (copy_from_guest(&r, arg, sizeof(r)) < 0)
         return -EFAULT;
     if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info) || (r.offset & 7))
+        return -EINVAL;
+    /*
+     * Only for the calling vCPU or one that is not up yet, as in Xen: an
+     * online vCPU may be running on another CPU and reading its vcpu_info
+     * while the area moves (Linux registers each AP's from the boot CPU
+     * before starting it).
+     */
+    if (v != current && v->online)
         return -EINVAL;
 
     spin_lock(&d->mem_lock);

@@ -3,7 +3,7 @@
  * against fake domains, with each domain's shared_info a real page-sized
  * buffer that the tests read and write as the guest would.  The harness
  * side: domain_by_id over the fake domains, evtchn_notify_vcpu counting
- * upcalls per vCPU, xmalloc on calloc with a failure switch.
+ * upcalls per vCPU, xmalloc on malloc with a failure switch (fake_xmalloc.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +19,7 @@
 #include <keel/event.h>
 #include <keel/xmalloc.h>
 #include "include/harness.h"
+#include "fake_xmalloc.h"
 
 #define NR_FAKE   4
 #define FAKE_VCPUS 40               /* > XEN_LEGACY_MAX_VCPUS */
@@ -30,8 +31,6 @@ struct fake {
 };
 static struct fake fakes[NR_FAKE];
 static unsigned int nr_fakes;
-static long live_allocs;
-static bool fail_alloc;
 
 /* ---- harness side -------------------------------------------------------- */
 
@@ -55,21 +54,6 @@ static struct fake *fake_of(const struct domain *d)
 void evtchn_notify_vcpu(struct vcpu *v)
 {
     fake_of(v->domain)->notified[v->vcpu_id]++;
-}
-
-void *xzalloc_array_bytes(size_t n, size_t size)
-{
-    if (fail_alloc)
-        return NULL;
-    live_allocs++;
-    return calloc(n, size);
-}
-
-void xfree(void *p)
-{
-    if (p)
-        live_allocs--;
-    free(p);
 }
 
 static struct domain *make_domain(domid_t id, unsigned int vcpus, unsigned int nr_ports)
@@ -98,8 +82,8 @@ static struct domain *make_domain(domid_t id, unsigned int vcpus, unsigned int n
 static int setup(void **state)
 {
     nr_fakes = 0;
-    live_allocs = 0;
-    fail_alloc = false;
+    fake_xmalloc_live = 0;
+    fake_xmalloc_budget = -1;
     memset(fakes, 0, sizeof(fakes));
     return 0;
 }
@@ -116,7 +100,7 @@ static int teardown(void **state)
         free(fakes[i].si);
         free(d);
     }
-    assert_int_equal(live_allocs, 0);       /* destroy freed every bucket */
+    assert_int_equal(fake_xmalloc_live, 0);       /* destroy freed every bucket */
     return 0;
 }
 
@@ -735,7 +719,7 @@ static void test_all_4096_ports(void **state)
         assert_int_equal(ipi.port, p);
     }
     assert_int_equal(evtchn_bind_ipi(a, &ipi), -ENOSPC);
-    assert_int_equal(live_allocs, EVTCHN_NR_BUCKETS);
+    assert_int_equal(fake_xmalloc_live, EVTCHN_NR_BUCKETS);
     assert_int_equal(evtchn_send(a, 4095), 0);
     assert_int_equal(SI(a)->evtchn_pending[63], 1ULL << 63);
     assert_int_equal(VI(a, 0)->evtchn_pending_sel, 1ULL << 63);
@@ -747,17 +731,17 @@ static void test_out_of_memory(void **state)
     struct domain *a = make_domain(1, 1, 0);
     struct evtchn_alloc_unbound op = { .dom = DOMID_SELF, .remote_dom = 2 };
 
-    fail_alloc = true;
+    fake_xmalloc_budget = 0;
     assert_int_equal(evtchn_alloc_unbound(a, &op), -ENOMEM);
-    fail_alloc = false;
+    fake_xmalloc_budget = -1;
     assert_int_equal(evtchn_alloc_unbound(a, &op), 0);
     assert_int_equal(op.port, 1);
     /* Crossing into the next bucket fails cleanly too. */
     for (unsigned int i = 2; i < EVTCHN_PER_BUCKET; i++)
         alloc_unbound(a, DOMID_SELF, 2);
-    fail_alloc = true;
+    fake_xmalloc_budget = 0;
     assert_int_equal(evtchn_alloc_unbound(a, &op), -ENOMEM);
-    fail_alloc = false;
+    fake_xmalloc_budget = -1;
     assert_int_equal(evtchn_alloc_unbound(a, &op), 0);
     assert_int_equal(op.port, EVTCHN_PER_BUCKET);
 }
@@ -813,7 +797,7 @@ static void test_destroy(void **state)
     long allocs_b = 1;
 
     evtchn_destroy(a);
-    assert_int_equal(live_allocs, allocs_b);        /* a's bucket is gone */
+    assert_int_equal(fake_xmalloc_live, allocs_b);        /* a's bucket is gone */
     struct evtchn_status st = status_of(b, DOMID_SELF, pb);
     assert_int_equal(st.status, EVTCHNSTAT_unbound);
     assert_int_equal(st.u.unbound.dom, 1);

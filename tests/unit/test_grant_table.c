@@ -32,6 +32,7 @@
 #include <public/grant_table.h>
 #include <public/memory.h>
 #include "include/harness.h"
+#include "fake_xmalloc.h"
 
 #define NR_FRAMES   1024
 #define RAM_PAGES   16
@@ -52,6 +53,7 @@ struct fake {
     struct { uint64_t gfn; mfn_t mfn; } p2m[MAX_P2M];
     unsigned int nr_p2m;
     mfn_t ram[RAM_PAGES];
+    unsigned int ram_released;          /* RAM pages p2m_add_hypervisor_page gave back */
     unsigned int flushes;
 };
 static struct fake fakes[NR_FAKE];
@@ -62,9 +64,8 @@ static struct fake *cur;
 
 static uint8_t frame_order[NR_FRAMES];     /* 0: free; else order + 1 on a head */
 static bool frame_used[NR_FRAMES];
-static long heap_pages, xmalloc_live;
+static long heap_pages;
 static unsigned int heap_fail_after = ~0u;  /* allocations that succeed from now */
-static bool xmalloc_fail;
 
 void *alloc_xenheap_pages(unsigned int order)
 {
@@ -124,21 +125,6 @@ static unsigned int refs_held(void)
     for (unsigned int i = 0; i < NR_FRAMES; i++)
         n += frame_refs[i];
     return n;
-}
-
-void *xzalloc_bytes(size_t size)
-{
-    if (xmalloc_fail)
-        return NULL;
-    xmalloc_live++;
-    return calloc(1, size);
-}
-
-void xfree(void *p)
-{
-    if (p)
-        xmalloc_live--;
-    free(p);
 }
 
 /* ---- harness side: domains, P2M, guest memory ----------------------------- */
@@ -222,6 +208,35 @@ void p2m_flush_guest_tlbs(struct domain *d)
     fake_of(d)->flushes++;
 }
 
+/*
+ * common/memory_op.c's (tested in test_memory_op.c), over this P2M: the
+ * RAM page at gfn goes back (counted here; the fake heap frees it at
+ * teardown), a hypervisor page there is unhooked, old_gfn is left empty
+ * if it still maps mfn.  Under mem_lock, then a flush.
+ */
+int p2m_add_hypervisor_page(struct domain *d, uint64_t gfn, mfn_t mfn, uint64_t old_gfn)
+{
+    struct fake *f = fake_of(d);
+    mfn_t there, old;
+    int rc = 0;
+
+    if (gfn >= (1ULL << 36))
+        return -EINVAL;
+    spin_lock(&d->mem_lock);
+    there = p2m_lookup(d, gfn);
+    if (there != mfn) {
+        for (unsigned int i = 0; i < RAM_PAGES; i++)
+            if (there == f->ram[i])
+                f->ram_released++;
+        if (old_gfn != ~0ULL && old_gfn != gfn && p2m_lookup(d, old_gfn) == mfn)
+            p2m_set_4k(d, old_gfn, INVALID_MFN, &old);
+        rc = p2m_set_4k(d, gfn, mfn, &old);
+    }
+    spin_unlock(&d->mem_lock);
+    p2m_flush_guest_tlbs(d);
+    return rc;
+}
+
 /* Host address of gpa in f, or NULL if its page is not mapped. */
 static uint8_t *gpa_host(struct fake *f, uint64_t gpa)
 {
@@ -303,9 +318,10 @@ static int setup(void **state)
     memset(frame_used, 0, sizeof(frame_used));
     memset(frame_refs, 0, sizeof(frame_refs));
     frame_used[0] = true;           /* frame 0 is never handed out */
-    heap_pages = xmalloc_live = 0;
+    heap_pages = fake_xmalloc_live = 0;
+    fake_xmalloc_budget = -1;
     heap_fail_after = ~0u;
-    xmalloc_fail = p2m_fail = false;
+    p2m_fail = false;
     lookup_hook = NULL;
     to_guest_calls = fail_to_guest_at = 0;
     nr_fakes = 0;
@@ -329,7 +345,7 @@ static int teardown(void **state)
      * reference a copy took was dropped. */
     assert_int_equal(refs_held(), 0);
     assert_int_equal(heap_pages, heap_before);
-    assert_int_equal(xmalloc_live, 0);
+    assert_int_equal(fake_xmalloc_live, 0);
     for (unsigned int i = 0; i < nr_fakes; i++) {
         free(fakes[i].d);
         free(fakes[i].v);
@@ -736,12 +752,11 @@ static void test_add_to_physmap(void **state)
     assert_true(p2m_lookup(f->d, 0x200) == f0);
     assert_true(p2m_lookup(f->d, GT_GFN) == INVALID_MFN);
 
-    /* Over RAM: the RAM page is unhooked but stays the domain's (freed
-     * at destroy; the heap count in teardown would catch a free here). */
-    long heap = heap_pages;
+    /* Over RAM: the RAM page goes back to the free pool, as in Xen
+     * (it used to stay the domain's, counted but unreachable). */
     assert_int_equal(add_to_physmap(f, 1, DATA_GFN(3)), 0);
     assert_true(p2m_lookup(f->d, DATA_GFN(3)) != f->ram[DATA_GFN(3)]);
-    assert_int_equal(heap_pages, heap);
+    assert_int_equal(f->ram_released, 1);
 
     /* Over another grant frame: that one is not mapped anywhere now. */
     assert_int_equal(add_to_physmap(f, 2, 0x200), 0);
@@ -805,13 +820,13 @@ static void test_add_to_physmap_no_memory(void **state)
 
     /* No table at all yet and no memory for one. */
     struct fake *g = D3();
-    xmalloc_fail = true;
+    fake_xmalloc_budget = 0;
     struct gnttab_query_size q;
     assert_int_equal(query_size(g, DOMID_SELF, &q), 0);
     assert_int_equal(q.status, GNTST_general_error);
     assert_int_equal(add_to_physmap(g, 0, GT_GFN), -ENOMEM);
     assert_int_equal(gnttab_init(g->d), -ENOMEM);
-    xmalloc_fail = false;
+    fake_xmalloc_budget = -1;
     heap_fail_after = 1;            /* the grant page but not its active pair */
     assert_int_equal(gnttab_init(g->d), -ENOMEM);
     assert_null(g->d->grant_table);
@@ -1298,14 +1313,14 @@ static void test_lifetime(void **state)
     assert_int_equal(gnttab_init(D1()->d), 0);          /* idempotent */
     assert_ptr_equal(D1()->d->grant_table, gt);
     assert_int_equal(heap_pages, heap_before + 3);      /* frame + active pair */
-    assert_int_equal(xmalloc_live, 1);
+    assert_int_equal(fake_xmalloc_live, 1);
 
     assert_int_equal(add_to_physmap(D1(), 20, GT_GFN), 0);
     assert_int_equal(heap_pages, heap_before + 21 * 3);
     gnttab_destroy(D1()->d);
     assert_null(D1()->d->grant_table);
     assert_int_equal(heap_pages, heap_before);
-    assert_int_equal(xmalloc_live, 0);
+    assert_int_equal(fake_xmalloc_live, 0);
     gnttab_destroy(D1()->d);                            /* twice: nothing */
 
     /* A dying domain gets no new table. */

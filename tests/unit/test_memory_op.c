@@ -29,10 +29,11 @@
 #include <asm/page.h>
 #include <public/memory.h>
 #include "include/harness.h"
+#include "fake_p2m.h"
 
 #define NR_FRAMES   16384               /* 64 MiB of host memory */
 #define FAKE_GFNS   (1UL << 20)         /* guest-physical space the fake P2M holds: 4 GiB */
-#define GFN_LIMIT   (1ULL << 36)        /* the real P2M's: 48-bit guest-physical */
+#define GFN_LIMIT   FAKE_P2M_GFN_LIMIT
 #define RAM_PAGES   2048                /* 8 MiB of guest RAM, gfns 0-2047 */
 #define CONSOLE_GFN 0xfefffUL           /* a hypervisor page in the P2M */
 
@@ -40,19 +41,10 @@
 #define OP_DEC  XENMEM_decrease_reservation
 #define OP_POP  XENMEM_populate_physmap
 
-/* ---- the fake P2M ------------------------------------------------------------ */
-
-struct fake_p2m {
-    mfn_t *map;                         /* gfn -> mfn, INVALID_MFN: nothing */
-    uint8_t *slot;                      /* per 2 MiB: SLOT_* */
-    uint64_t tables;                    /* 4 KiB tables made (splits, new slots) */
-    unsigned int fail_table;            /* the n-th table from now fails (0: none) */
-};
-enum { SLOT_EMPTY, SLOT_LEAF, SLOT_TABLE };
+/* ---- the fake P2M (tests/unit/fake_p2m.c) ------------------------------------ */
 
 struct fake {
     struct domain *d;
-    struct fake_p2m p2m;
     mfn_t ring;                         /* the hypervisor page at CONSOLE_GFN */
 };
 static struct fake fakes[4];
@@ -61,14 +53,11 @@ static struct vcpu *cur;
 
 static unsigned int flushes;
 static uint64_t free_at_flush;          /* allocator's free pages at the last flush */
+static void (*on_flush)(struct domain *d);     /* what "another CPU" does meanwhile */
 
 static struct fake_p2m *p2m_of(struct domain *d)
 {
-    for (unsigned int i = 0; i < nr_fakes; i++)
-        if (fakes[i].d == d)
-            return &fakes[i].p2m;
-    fail_msg("unknown domain");
-    return NULL;
+    return fake_p2m_of(d);
 }
 
 struct vcpu *current_vcpu(void)
@@ -97,94 +86,7 @@ unsigned int guest_ram_ranges(uint64_t mem_bytes, struct mem_range out[PVH_MEMMA
     return 1;
 }
 
-static int table_for(struct fake_p2m *p)
-{
-    if (p->fail_table && --p->fail_table == 0)
-        return -ENOMEM;
-    p->tables++;
-    return 0;
-}
-
-static int fake_set_4k(struct fake_p2m *p, uint64_t gfn, mfn_t mfn, mfn_t *old)
-{
-    uint8_t *s;
-
-    *old = INVALID_MFN;
-    if (gfn >= FAKE_GFNS)
-        return mfn == INVALID_MFN ? 0 : -ENOMEM;
-    s = &p->slot[gfn / 512];
-    if (*s == SLOT_EMPTY && mfn == INVALID_MFN)
-        return 0;
-    if (*s != SLOT_TABLE) {             /* a new table, or a leaf split */
-        if (table_for(p) < 0)
-            return -ENOMEM;
-        *s = SLOT_TABLE;
-    }
-    *old = p->map[gfn];
-    p->map[gfn] = mfn;
-    return 0;
-}
-
-int p2m_set_range(struct domain *d, uint64_t gfn, mfn_t mfn, uint64_t nr)
-{
-    struct fake_p2m *p = p2m_of(d);
-    mfn_t old;
-    int rc = 0;
-
-    if (gfn >= GFN_LIMIT || nr > GFN_LIMIT - gfn)
-        return -EINVAL;
-    while (nr && rc == 0) {
-        uint64_t step = 1;
-        if (gfn % 512 == 0 && nr >= 512 && (mfn == INVALID_MFN || mfn % 512 == 0) &&
-            gfn < FAKE_GFNS && p->slot[gfn / 512] != SLOT_TABLE) {
-            p->slot[gfn / 512] = mfn == INVALID_MFN ? SLOT_EMPTY : SLOT_LEAF;
-            for (uint64_t i = 0; i < 512; i++)
-                p->map[gfn + i] = mfn == INVALID_MFN ? INVALID_MFN : mfn + i;
-            step = 512;
-        } else {
-            rc = fake_set_4k(p, gfn, mfn, &old);
-        }
-        gfn += step, nr -= step;
-        if (mfn != INVALID_MFN)
-            mfn += step;
-    }
-    return rc;
-}
-
-int p2m_set_4k(struct domain *d, uint64_t gfn, mfn_t mfn, mfn_t *old)
-{
-    *old = INVALID_MFN;
-    if (gfn >= GFN_LIMIT)
-        return -EINVAL;
-    return fake_set_4k(p2m_of(d), gfn, mfn, old);
-}
-
-mfn_t p2m_lookup_order(struct domain *d, uint64_t gfn, unsigned int *order)
-{
-    struct fake_p2m *p = p2m_of(d);
-
-    if (order)
-        *order = 0;
-    if (gfn >= FAKE_GFNS)
-        return INVALID_MFN;
-    if (order && p->slot[gfn / 512] == SLOT_LEAF)
-        *order = 9;
-    return p->map[gfn];
-}
-
-mfn_t p2m_lookup(struct domain *d, uint64_t gfn)
-{
-    return p2m_lookup_order(d, gfn, NULL);
-}
-
-uint64_t p2m_table_pages(struct domain *d)
-{
-    return p2m_of(d)->tables;
-}
-
-static void (*on_flush)(struct domain *d);     /* what "another CPU" does meanwhile */
-
-void p2m_flush_guest_tlbs(struct domain *d)
+static void count_flush(struct domain *d)
 {
     flushes++;
     free_at_flush = page_alloc_free_pages();
@@ -245,11 +147,7 @@ static struct domain *make_domain(domid_t id, bool privileged, uint64_t ram_page
     d->shared_info = alloc_xenheap_pages(0);
     assert_non_null(d->shared_info);
     f->d = d;
-    f->p2m.map = malloc(FAKE_GFNS * sizeof(mfn_t));
-    f->p2m.slot = calloc(FAKE_GFNS / 512, 1);
-    assert_non_null(f->p2m.map);
-    assert_non_null(f->p2m.slot);
-    memset(f->p2m.map, 0xff, FAKE_GFNS * sizeof(mfn_t));
+    fake_p2m_init(d, FAKE_GFNS);
     /* RAM as the domain builder makes it: 2 MiB blocks mapped by leaves. */
     for (uint64_t gfn = 0; gfn < ram_pages; gfn += 512) {
         mfn_t m = alloc_owned_pages(&d->pages, id, 9);
@@ -274,8 +172,7 @@ static void destroy_domain(struct fake *f)
     assert_int_equal(d->pages.pages, 0);
     free_xenheap_pages(d->shared_info, 0);
     free_pages(f->ring, 0);
-    free(f->p2m.map);
-    free(f->p2m.slot);
+    fake_p2m_free(d);
     free(d);
 }
 
@@ -305,6 +202,7 @@ static int setup(void **state)
     memset(guest_mem, 0, sizeof(guest_mem));
     hole_start = hole_end = 0;
     flushes = 0;
+    fake_p2m_on_flush = count_flush;
     harness_log_clear();
     return 0;
 }

@@ -36,19 +36,6 @@ static const char *fake_cmdline;
 bool hypercall_caller_privileged(void) { return fake_privileged; }
 const char *hypercall_hypervisor_cmdline(void) { return fake_cmdline; }
 
-/* glibc gained strlcpy in 2.38; the hypervisor's own is in lib/string.c. */
-#if !defined(__GLIBC__) || __GLIBC__ < 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ < 38)
-size_t strlcpy(char *dst, const char *src, size_t size)
-{
-    size_t n = strlen(src);
-    if (size) {
-        size_t c = n < size - 1 ? n : size - 1;
-        memcpy(dst, src, c);
-        dst[c] = '\0';
-    }
-    return n;
-}
-#endif
 
 static uint8_t *guest_page(uint64_t gva)
 {

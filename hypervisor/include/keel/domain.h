@@ -151,6 +151,12 @@ void arch_domain_wallclock(struct shared_info *si);
  * the guest's copy if it registered one. */
 void vcpu_runstate_change(struct vcpu *v, int state, s_time_t now);
 
+/* v's timers that hypercalls arm, set up at vCPU creation on its CPU:
+ * SCHEDOP_poll's timeout (common/sched_op.c), the one-shot timer that
+ * fires VIRQ_TIMER (common/vcpu_op.c). */
+void sched_poll_init(struct vcpu *v, unsigned int cpu);
+void vcpu_singleshot_init(struct vcpu *v, unsigned int cpu);
+
 /* Refresh v's time area (its shared_info slot; common/domain.c). */
 void domain_update_vcpu_time(struct vcpu *v);
 

@@ -12,10 +12,11 @@
  * GNTTAB_INITIAL_FRAMES frames and only grows, until the domain dies.
  *
  * Locking and lifetime.  Each table has a spinlock, taken for growth,
- * mapping and the in-use counters.  Locks of two tables are never held
+ * mapping and the in-use counters, and one that serialises placing its
+ * frames in the domain's P2M (taken before the domain's mem_lock).  Locks of two tables are never held
  * together: a copy between two granting domains takes one grant, drops
- * that lock, then takes the other.  Order: the domain's mem_lock ->
- * grant-table lock -> P2M lock (frames a copy uses are referenced under
+ * that lock, then takes the other.  Order: the table's map_lock -> the
+ * domain's mem_lock -> grant-table lock -> P2M lock (frames a copy uses are referenced under
  * mem_lock, so ballooning cannot free them under it).
  * A table found through another domain's id is held (a use count, taken
  * under one global lock together with the lookup) for as long as it is
@@ -49,12 +50,23 @@ void gnttab_dump(struct domain *d);
 /*
  * XENMEM_add_to_physmap with space XENMAPSPACE_grant_table: map frame idx
  * of d's table at gpfn, growing the table up to idx first.  Takes
- * d->mem_lock: call it without.  Whatever gpfn
- * mapped before is unhooked (RAM stays the domain's until it is
- * destroyed, as with shared_info); a previous mapping of the same frame
- * elsewhere is removed.  0, or -EINVAL (idx beyond the maximum, a v2
- * status frame with a v1 table, gpfn beyond the P2M), -ENOMEM.
+ * d->mem_lock (through p2m_add_hypervisor_page): call it without.  As in
+ * Xen, the domain's RAM page at gpfn is freed, a hypervisor page there is
+ * unhooked, and a previous mapping of the same frame elsewhere is
+ * removed.  0, or -EINVAL (idx beyond the maximum, a v2 status frame with
+ * a v1 table, gpfn beyond the P2M), -ENOMEM.
  */
 long gnttab_add_to_physmap(struct domain *d, uint64_t idx, uint64_t gpfn);
+
+/*
+ * Check d's table between two operations (tests, fuzzing, debugging): no
+ * holder left, no grant still in use by a copy (every pin released), the
+ * frame count within bounds.  *pages (if not NULL): the hypervisor pages
+ * the table holds.  0 (also without a table), or -EINVAL after logging
+ * the first problem found.
+ */
+int gnttab_verify(struct domain *d, uint64_t *pages);
+/* Whether mfn is one of the guest-visible frames of d's table. */
+bool gnttab_is_frame(struct domain *d, mfn_t mfn);
 
 #endif

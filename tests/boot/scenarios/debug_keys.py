@@ -46,7 +46,7 @@ SCENARIO = Scenario(
             r"\(keel\) d1 linux: running, pause 0, \d+ of 65536 pages, 1 vCPU, restarts 0",
             r"\(keel\)   vCPU0: online.*, on CPU\d( \(running\))?, ran \d+ ms, upcall \w+, poll -?\d+",
             r"\(keel\)     rip [0-9a-f]+ rsp [0-9a-f]+ rflags [0-9a-f]+, event [0-9a-f]+, nmi none",
-            r"\(keel\)     VMCB rip [0-9a-f]+ rsp [0-9a-f]+ rflags [0-9a-f]+ rax [0-9a-f]+ cs 10/",
+            r"\(keel\)     VMCB rip [0-9a-f]+ rsp [0-9a-f]+ rflags [0-9a-f]+ rax [0-9a-f]+ cs [0-9a-f]+/[0-9a-f]+ cpl [03]",
             r"\(keel\)     VMCB: exit [0-9a-f]+ .*cr0 80050033 cr3 [0-9a-f]+ cr4 [0-9a-f]+ efer [0-9a-f]+",
             r"\(keel\)     \d+ exits, .*VMMCALL \d+",
             r"\(keel\) d2 demo: running, pause 0, 4096 of 4096 pages, 1 vCPU, restarts 0",

@@ -4,8 +4,11 @@
 
 #include <keel/types.h>
 
+struct fake_p2m;
+
 struct arch_domain {
     uint64_t guest_ram_top;
+    struct fake_p2m *p2m;           /* tests/unit/fake_p2m.c, for tests that use it */
 };
 
 struct arch_vcpu {
