@@ -70,11 +70,6 @@ static long evtchn_status(evtchn_port_t port, struct evtchn_status *st)
     return evtchn_op(EVTCHNOP_status, st);
 }
 
-static uint32_t own_domid(void)
-{
-    return cpuid(xen.base + XEN_CPUID_LEAF_HVM).ecx;
-}
-
 /* ---- shared_info --------------------------------------------------------- */
 
 
@@ -221,7 +216,7 @@ static void status_is(evtchn_port_t port, uint32_t want, const char *what)
 static void server(domid_t client_id)
 {
     struct evtchn_status st;
-    uint32_t me = own_domid();
+    uint32_t me = xen_domid();
 
     status_is(FIRST_FREE_PORT, EVTCHNSTAT_closed, "closed");
     struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = client_id };
@@ -364,7 +359,7 @@ void guest_main(const struct hvm_start_info *si)
     uint64_t peer = cmdline_u64("peer", 0);
     if (peer == 0 || peer >= DOMID_FIRST_RESERVED)
         test_fail("peer=DOMID missing or bad");
-    printf("evtchn: %s d%u, peer d%lu\n", role, own_domid(), (unsigned long)peer);
+    printf("evtchn: %s d%u, peer d%lu\n", role, xen_domid(), (unsigned long)peer);
     shinfo = map_shared_info();
     printf("evtchn: shared_info at %#lx\n", (unsigned long)(uintptr_t)shinfo);
 
