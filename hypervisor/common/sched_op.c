@@ -47,9 +47,13 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
     if (nr_ports > POLL_MAX_PORTS)
         return -EINVAL;
     /*
-     * Block first, then look: an event raised between the two finds the
-     * vCPU already polling and wakes it (evtchn_check_pollers).  The first
-     * port read decides what wakes it if there is only one.
+     * Block, then say what we poll, then look, then arm the timeout, as
+     * Xen does: a waker (an event, evtchn_check_pollers, or the timer)
+     * that sees poll_port finds the vCPU already blocked, and an event
+     * raised before that is found by the look.  Arming the timer any
+     * earlier loses the wake-up of a timeout already past that fires on
+     * another CPU before poll_port is set.  The first port read decides
+     * what wakes the vCPU if there is only one.
      */
     int want = POLL_ANY;
     if (nr_ports == 1) {
@@ -60,10 +64,8 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
             return -EINVAL;
         want = (int)port;
     }
-    if (timeout)
-        set_timer(&v->poll_timer, (s_time_t)timeout);
-    __atomic_store_n(&v->poll_port, want, __ATOMIC_SEQ_CST);
     vcpu_block(v);
+    __atomic_store_n(&v->poll_port, want, __ATOMIC_SEQ_CST);
     for (unsigned int i = 0; i < nr_ports; i++) {
         uint32_t port;
         long rc = 0;
@@ -83,13 +85,17 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
             return rc < 0 ? rc : 0;
         }
     }
+    if (timeout)
+        set_timer(&v->poll_timer, (s_time_t)timeout);
     return 0;
 }
 
 long do_sched_op(struct hypercall_args *args)
 {
     struct vcpu *v = current;
-    unsigned long cmd = args->a[0];
+    /* Xen's prototype is (int cmd, void *arg): a 64-bit caller's garbage in
+     * the upper half of the command does not count. */
+    int cmd = (int)(uint32_t)args->a[0];
     uint64_t arg = args->a[1];
 
     switch (cmd) {
