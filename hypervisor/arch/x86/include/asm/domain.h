@@ -70,6 +70,9 @@ struct arch_vcpu {
     int sipi_vector;            /* a STARTUP IPI that came meanwhile; -1: none */
     struct vlapic vlapic;
     uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image */
+    /* DR0-DR3: VMRUN switches DR6 and DR7 only, and guests use the others
+     * without an exit, so they are switched with the vCPU (hvm.c). */
+    uint64_t dr[4];
 };
 
 #endif /* !__ASSEMBLER__ */
