@@ -11,13 +11,11 @@ the 1536 populated must all come from it; and once both domains are gone
 the free pages and xmalloc objects are what they were before the first."""
 import re
 
-from runner import ALL_GONE, CRASH, Module, Scenario
+from runner import ALL_GONE, CRASH, NO_DOMAINS, Module, Scenario, nothing_leaked
 
 PAGES = 1024 + 512
 BALLOON = (r"\(keel\) d(\d+) (\S+): balloon ([+-])(\d+) pages \(now (\d+)\), "
            r"(\d+) pages free, (\d+) P2M pages")
-NO_DOMAINS = (r"\(keel\) no domains: (\d+) pages free \((\d+) before the first domain\), "
-              r"(\d+) xmalloc objects \((\d+) before\)")
 
 
 def lines_between(log: str, start: str, end: str) -> tuple[int, int] | None:
@@ -63,14 +61,7 @@ def free_pages_follow(log: str) -> str | None:
         if gained + tables != -sign * PAGES:
             return (f"{what}ing {PAGES} pages moved the free pool by {gained:+d} "
                     f"(with {tables} new P2M pages)")
-    m = re.search(NO_DOMAINS, log)
-    if not m:
-        return "no memory summary after the last domain"
-    free, before, objs, objs_before = map(int, m.groups())
-    if free != before or objs != objs_before:
-        return (f"leak: {before - free} pages and {objs - objs_before} xmalloc objects "
-                "not given back")
-    return None
+    return nothing_leaked(log)
 
 
 SCENARIO = Scenario(
