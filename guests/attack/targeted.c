@@ -13,7 +13,8 @@
  *     entries the guest fills with nonsense;
  *   - frames that are not the guest's RAM, beyond its P2M, another
  *     domain's; vCPUs that do not exist; HVM params it may not touch;
- *   - the hypercall-page MSR pointed outside RAM.
+ *   - the hypercall-page MSR pointed outside RAM;
+ *   - a frame moved far away again and again (P2M tables must be bounded).
  * Grants revoked in use, P2M violations and storms have modes of their own.
  */
 #include "attack.h"
@@ -476,6 +477,45 @@ static void grants(void)
     check_ret(busy, 0, "no entry left in use after the copies");
 }
 
+/* ---- P2M table growth -------------------------------------------------------- */
+
+/*
+ * One frame moved, again and again, to a new 2 MiB region far above RAM:
+ * each move makes the hypervisor allocate a P2M table page (a new 1 GiB
+ * region one more), which it keeps until the domain goes.  Xen takes them
+ * from the domain's bounded paging pool and fails populate_physmap once it
+ * is used up; without such a bound one domain could take all host memory.
+ */
+#define FAR_GFN    (1ull << 30)         /* 4 TiB */
+#define MOVES      4096
+
+static void p2m_tables(void)
+{
+    uint64_t home = SPARE_START / PAGE_SIZE + 200, list[1] = { home };
+    domid_t self = DOMID_SELF;
+    long before = memop(XENMEM_current_reservation, &self);
+    unsigned int moves = 0;
+
+    while (moves < MOVES) {
+        if (reservation(XENMEM_decrease_reservation, (uintptr_t)list, 1, 0) != 1)
+            break;
+        list[0] = FAR_GFN + (uint64_t)moves * 512;
+        if (reservation(XENMEM_populate_physmap, (uintptr_t)list, 1, 0) != 1)
+            break;
+        moves++;
+    }
+    printf("attack: a frame moved %u times 2 MiB apart before populate_physmap failed\n", moves);
+    check(moves > 16 && moves < MOVES, "P2M tables a domain can make are bounded (%u moves of %u)",
+          moves, MOVES);
+    /* The frame comes home (if the last populate failed, it is out now). */
+    if (memop(XENMEM_current_reservation, &self) == before)
+        reservation(XENMEM_decrease_reservation, (uintptr_t)list, 1, 0);
+    list[0] = home;
+    check_ret(reservation(XENMEM_populate_physmap, (uintptr_t)list, 1, 0), 1,
+              "the frame back at home");
+    check_ret(memop(XENMEM_current_reservation, &self), before, "... as many pages as before");
+}
+
 /* ---- memory, vCPUs, params, MSRs ------------------------------------------------- */
 
 static void memory_and_more(void)
@@ -590,6 +630,7 @@ void attack_targeted(void)
     event_channels();
     grants();
     memory_and_more();
+    p2m_tables();
 }
 
 #endif

@@ -29,6 +29,7 @@ struct p2m {
     spinlock_t lock;
     paddr_t root;               /* PML4 of the nested page table */
     uint64_t table_pages;       /* page-table pages held */
+    uint64_t max_table_pages;   /* what the domain may make it hold (p2m.c) */
     uint64_t generation;        /* bumped when a mapping changes or goes */
 };
 
