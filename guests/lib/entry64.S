@@ -108,6 +108,9 @@ gdt:
     .quad 0
     .quad 0x00af9a000000ffff        /* 0x08: 64-bit code, DPL 0 */
     .quad 0x00cf92000000ffff        /* 0x10: flat data */
+    /* 0x18: flat 32-bit code, for compatibility-mode stretches (the attack
+     * guest makes 32-bit hypercalls from long mode through it). */
+    .quad 0x00cf9a000000ffff
 gdt_end:
 gdt_desc:
     .word gdt_end - gdt - 1

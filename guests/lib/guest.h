@@ -29,6 +29,7 @@
 #define noreturn __attribute__((noreturn))
 #define printf_like(f, a) __attribute__((format(printf, f, a)))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define PAGE_SIZE 4096ul
 
 /* Xen's errno values (Linux's x86 numbering), as hypercalls return them. */
@@ -90,6 +91,13 @@ uint32_t xen_tsc_khz(void);
 uint64_t tsc_khz_or_guess(void);
 /* Busy-wait on the TSC. */
 void delay_ms(uint64_t ms);
+
+struct vcpu_time_info;
+/* System time (ns) from a vCPU's pvclock, with the version protocol (a
+ * copy taken once keeps working as long as the TSC rate holds). */
+uint64_t pvclock_now(const volatile struct vcpu_time_info *t);
+/* The calling domain's ID (CPUID leaf base+4, ECX). */
+uint32_t xen_domid(void);
 
 /* ---- Command line (boot.cmdline: space-separated words) ---------------- */
 
@@ -160,9 +168,6 @@ void evtchn_upcall_scan(struct shared_info *si, unsigned int vcpu, void (*fn)(un
 /* HVM_PARAM_CALLBACK_IRQ = vector (type 2): upcalls as that interrupt. */
 long set_callback_vector(uint8_t vector);
 
-struct vcpu_time_info;
-/* System time (ns) from a vCPU's pvclock, with the version protocol. */
-uint64_t pvclock_now(const volatile struct vcpu_time_info *t);
 
 #define PTE_P  0x001ul
 #define PTE_W  0x002ul
@@ -178,6 +183,16 @@ int pt_map_4k(uint64_t va, uint64_t gpa, uint64_t flags);
  * it back. */
 void pt_null_guard(bool on);
 #endif
+
+/* ---- Pseudo-random numbers (lib/rand.c; attack guests) ------------------ */
+/* SplitMix64: one seed, one sequence, in both word sizes. */
+void prng_seed(uint64_t seed);
+uint64_t prng_next(void);
+/* Uniform in [0, n); n > 0. */
+uint32_t prng_below(uint32_t n);
+/* True with the given chance in percent. */
+bool prng_percent(unsigned int percent);
+void prng_fill(void *buf, size_t len);
 
 /* ---- Strings ------------------------------------------------------------ */
 void *memset(void *s, int c, size_t n);

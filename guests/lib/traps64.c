@@ -64,6 +64,7 @@ static const char *vector_name(uint64_t v)
 }
 
 void (*guest_irq_handler)(uint64_t vector);
+bool (*guest_exception_handler)(uint64_t vector, uint64_t error, uint64_t *rip);
 
 void trap_handler(struct trap_frame *f);
 void trap_handler(struct trap_frame *f)
@@ -75,6 +76,9 @@ void trap_handler(struct trap_frame *f)
         guest_irq_handler(f->vector);
         return;
     }
+    if (f->vector < 32 && guest_exception_handler &&
+        guest_exception_handler(f->vector, f->error, &f->rip))
+        return;
 
     for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
         if (e->insn == f->rip) {

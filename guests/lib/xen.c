@@ -25,6 +25,11 @@ uint32_t xen_cpuid_base(void)
     return 0;
 }
 
+uint32_t xen_domid(void)
+{
+    return cpuid(xen.base + XEN_CPUID_LEAF_HVM).ecx;
+}
+
 uint32_t xen_tsc_khz(void)
 {
     if (!xen.present || xen.max_leaf < xen.base + XEN_CPUID_LEAF_TIME)
@@ -69,7 +74,11 @@ int hypercall_page_install(void)
 struct shared_info *map_shared_info(void)
 {
     uint64_t gpa = ram_top() - PAGE_SIZE;
+#ifdef __x86_64__
     struct xen_add_to_physmap x = {
+#else
+    struct compat_xen_add_to_physmap x = {     /* 32-bit callers' layout */
+#endif
         .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info,
         .idx = 0, .gpfn = gpa / PAGE_SIZE,
     };
@@ -80,7 +89,15 @@ struct shared_info *map_shared_info(void)
     return (struct shared_info *)(uintptr_t)gpa;
 }
 
-#ifdef __x86_64__
+/* (delta * mul) >> 32 in 64-bit arithmetic: the 32-bit build has no
+ * 128-bit type, and the product of two 32-bit halves fits in 64 bits. */
+static uint64_t scale_delta(uint64_t delta, uint32_t mul)
+{
+    uint64_t lo = (uint64_t)(uint32_t)delta * mul, hi = (delta >> 32) * mul;
+
+    return hi + (lo >> 32);
+}
+
 uint64_t pvclock_now(const volatile struct vcpu_time_info *t)
 {
     uint32_t ver;
@@ -91,9 +108,8 @@ uint64_t pvclock_now(const volatile struct vcpu_time_info *t)
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         uint64_t delta = rdtsc() - t->tsc_timestamp;
         delta = t->tsc_shift >= 0 ? delta << t->tsc_shift : delta >> -t->tsc_shift;
-        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
+        ns = t->system_time + scale_delta(delta, t->tsc_to_system_mul);
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
     } while ((ver & 1) || ver != t->version);
     return ns;
 }
-#endif

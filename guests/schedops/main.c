@@ -7,12 +7,6 @@
 #include "guest.h"
 #include <public/sched.h>
 
-static uint32_t own_domid(void)
-{
-    struct cpuid_regs r = cpuid(xen.base + XEN_CPUID_LEAF_HVM);
-    return r.ecx;
-}
-
 void guest_main(const struct hvm_start_info *si)
 {
     (void)si;
@@ -47,7 +41,7 @@ void guest_main(const struct hvm_start_info *si)
     struct sched_remote_shutdown r = { .domain_id = 0x7000, .reason = SHUTDOWN_poweroff };
     check_ret(HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &r), -XEN_ESRCH,
               "remote_shutdown(no such domain)");
-    r.domain_id = (uint16_t)own_domid();
+    r.domain_id = (uint16_t)xen_domid();
     check_ret(HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &r), -XEN_EPERM,
               "remote_shutdown(itself, unprivileged)");
     check_ret(HYPERVISOR_sched_op(SCHEDOP_pin_override, &r), -XEN_EPERM,

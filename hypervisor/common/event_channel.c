@@ -630,7 +630,7 @@ int evtchn_unmask(struct domain *caller, evtchn_port_t port)
     return 0;
 }
 
-int evtchn_reset(struct domain *caller, const struct evtchn_reset *op)
+int evtchn_reset(struct domain *caller, const struct evtchn_reset *op, bool resuming)
 {
     struct domain *d;
     int rc = 0;
@@ -643,6 +643,8 @@ int evtchn_reset(struct domain *caller, const struct evtchn_reset *op)
         rc = -EPERM;
     else if (d != caller && !__atomic_load_n(&d->pause_count, __ATOMIC_SEQ_CST))
         rc = -EINVAL;               /* another domain only while it is paused */
+    else if (resuming)
+        rc = -EBUSY;                /* Xen: no reset to resume */
     else
         close_all_ports(d);
     spin_unlock(&evtchn_global_lock);

@@ -1,10 +1,11 @@
 /*
- * event_channel_op (hypercall 32) and the legacy event_channel_op_compat
- * (hypercall 16): copy the guest's argument in, run the EVTCHNOP_* in
- * event_channel.c for the calling domain, copy the OUT fields back.  Xen
- * 4.17's sub-ops and error codes.  The argument structures have the same
- * layout for 32- and 64-bit callers (public/event_channel.h), so there is
- * no compat translation.
+ * event_channel_op (hypercall 32): copy the guest's argument in, run the
+ * EVTCHNOP_* in event_channel.c for the calling domain, copy the OUT
+ * fields back.  Xen 4.17's sub-ops and error codes.  The argument
+ * structures have the same layout for 32- and 64-bit callers
+ * (public/event_channel.h), so there is no compat translation.  The
+ * legacy event_channel_op_compat (hypercall 16) is for PV guests only in
+ * Xen 4.17: an HVM/PVH guest gets -ENOSYS, so Keel does not have it.
  */
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -64,11 +65,12 @@ static long event_channel_op(unsigned int cmd, uint64_t arg)
             return -EFAULT;
         return evtchn_bind_vcpu(current->domain, op.port, op.vcpu);
     }
-    case EVTCHNOP_reset: {
+    case EVTCHNOP_reset:
+    case EVTCHNOP_reset_cont: {
         struct evtchn_reset op;
         if (copy_from_guest(&op, arg, sizeof(op)) < 0)
             return -EFAULT;
-        return evtchn_reset(current->domain, &op);
+        return evtchn_reset(current->domain, &op, cmd == EVTCHNOP_reset_cont);
     }
     case EVTCHNOP_bind_pirq: {
         struct evtchn_bind_pirq op;
@@ -90,33 +92,4 @@ static long event_channel_op(unsigned int cmd, uint64_t arg)
 long do_event_channel_op(struct hypercall_args *args)
 {
     return event_channel_op((unsigned int)args->a[0], args->a[1]);
-}
-
-/*
- * Hypercall 16 takes one struct evtchn_op: the sub-op number, then its
- * argument at offset 4.  As in Xen, only the sub-ops that existed then are
- * accepted, and the argument is used in place in guest memory.
- */
-long do_event_channel_op_compat(struct hypercall_args *args)
-{
-    struct evtchn_op op;
-    uint64_t arg = args->a[0];
-
-    if (copy_from_guest(&op, arg, sizeof(op)) < 0)
-        return -EFAULT;
-    switch (op.cmd) {
-    case EVTCHNOP_bind_interdomain:
-    case EVTCHNOP_bind_virq:
-    case EVTCHNOP_bind_pirq:
-    case EVTCHNOP_close:
-    case EVTCHNOP_send:
-    case EVTCHNOP_status:
-    case EVTCHNOP_alloc_unbound:
-    case EVTCHNOP_bind_ipi:
-    case EVTCHNOP_bind_vcpu:
-    case EVTCHNOP_unmask:
-        return event_channel_op(op.cmd, arg + __builtin_offsetof(struct evtchn_op, u));
-    default:
-        return -ENOSYS;
-    }
 }

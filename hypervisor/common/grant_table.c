@@ -38,10 +38,6 @@
 #define GPFN_LIMIT  (1ULL << (48 - PAGE_SHIFT))     /* 4-level nested paging */
 #define NO_GFN      (~0ULL)                         /* frame not mapped */
 
-/* Xen keeps continuation state above the low 12 bits of cmd (cache_flush
- * only); any other sub-op with those bits set is -EINVAL. */
-#define GNTTABOP_CMD_MASK   0xfffu
-
 /*
  * Copies done per hypercall entry; the rest of a batch is continued (the
  * call is restarted with the pointer and count of what is left), so one
@@ -808,9 +804,26 @@ long do_grant_table_op(struct hypercall_args *args)
     uint64_t uop = args->compat ? (uint32_t)args->a[1] : args->a[1];
     uint32_t count = (uint32_t)args->a[2];
 
+    /*
+     * An HVM/PVH caller reaches Xen's grant_table_op through
+     * hvm_grant_table_op(), which lets only these commands through, whole
+     * (continuation bits make another command): any other one is -ENOSYS
+     * before the count is looked at.
+     */
+    switch (cmd) {
+    case GNTTABOP_query_size:
+    case GNTTABOP_setup_table:
+    case GNTTABOP_set_version:
+    case GNTTABOP_get_version:
+    case GNTTABOP_copy:
+    case GNTTABOP_map_grant_ref:
+    case GNTTABOP_unmap_grant_ref:
+    case GNTTABOP_swap_grant_ref:
+        break;
+    default:
+        return -ENOSYS;
+    }
     if ((int32_t)count < 0)
-        return -EINVAL;
-    if ((cmd & GNTTABOP_CMD_MASK) != GNTTABOP_cache_flush && (cmd & ~GNTTABOP_CMD_MASK))
         return -EINVAL;
 
     switch (cmd) {

@@ -26,8 +26,8 @@ static int copy_gpa(struct domain *d, uint64_t gpa, void *buf, size_t len, enum 
 {
     uint8_t *p = buf;
 
-    if (gpa + len < gpa)
-        return -EFAULT;
+    if (len && gpa + len - 1 < gpa)
+        return -EFAULT;             /* its last byte would wrap to 0 */
     while (len) {
         size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
         uint8_t *host = gpa_to_host(d, gpa);
@@ -66,7 +66,8 @@ static int copy_gva(uint64_t gva, void *buf, size_t len, bool write)
     struct vcpu *v = current;
     uint8_t *p = buf;
 
-    if (!v || gva + len < gva)     /* no wrap to address 0 */
+    /* No wrap to address 0; a range ending at the very top is fine. */
+    if (!v || (len && gva + len - 1 < gva))
         return -EFAULT;
     while (len) {
         size_t chunk = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));

@@ -17,7 +17,6 @@ static const hypercall_fn_t hypercall_table[] = {
     [__HYPERVISOR_hvm_op] = do_hvm_op,
     [__HYPERVISOR_vcpu_op] = do_vcpu_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
-    [__HYPERVISOR_event_channel_op_compat] = do_event_channel_op_compat,
     [__HYPERVISOR_grant_table_op] = do_grant_table_op,
 };
 

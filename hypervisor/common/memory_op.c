@@ -239,6 +239,28 @@ static bool adopt_block(struct mem_change *c, struct page_list *fresh, mfn_t mfn
     return true;
 }
 
+/* Undo adopt_block for a block nothing maps (mem_lock held): it waits on *fresh again. */
+static void disown_block(struct mem_change *c, struct page_list *fresh, mfn_t mfn,
+                         unsigned int order)
+{
+    struct domain *d = c->d;
+
+    BUG_ON(page_list_move(&d->pages, fresh, mfn) < 0);
+    d->tot_pages = d->pages.pages;
+    c->added -= 1ULL << order;
+}
+
+/* Whether any of [gfn, gfn + n) maps a frame of the block at mfn (mem_lock held). */
+static bool block_mapped(struct domain *d, uint64_t gfn, mfn_t mfn, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        mfn_t m = p2m_lookup(d, gfn + i);
+        if (m >= mfn && m < mfn + n)
+            return true;
+    }
+    return false;
+}
+
 static bool decrease_extent(struct mem_change *c, uint64_t gfn, unsigned int order)
 {
     uint64_t n = 1ULL << order, j = 0;
@@ -286,10 +308,17 @@ static bool populate_extent(struct mem_change *c, uint64_t gfn, unsigned int ord
     if (!range_replaceable(c, gfn, n, &mapped))
         why = "a hypervisor page is mapped there";
     else if (adopt_block(c, &fresh, mfn, order)) {
-        /* On failure the block stays the domain's, partly mapped, as in Xen. */
         ok = p2m_set_range(d, gfn, mfn, n) == 0;
-        why = "no page for the P2M";
+        why = "no page for the P2M (its table budget is used up)";
         c->flush |= mapped;
+        /*
+         * A block the P2M could not map at all goes back to the free pool.
+         * One mapped in part stays the domain's, counted, as Xen leaves
+         * every block whose mapping failed; the domain frees it with
+         * decrease_reservation, or it goes with the domain.
+         */
+        if (!ok && !block_mapped(d, gfn, mfn, n))
+            disown_block(c, &fresh, mfn, order);
     }
     spin_unlock(&d->mem_lock);
 out:

@@ -65,9 +65,13 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
     if (nr_ports > POLL_MAX_PORTS)
         return -EINVAL;
     /*
-     * Block first, then look: an event raised between the two finds the
-     * vCPU already polling and wakes it (evtchn_check_pollers).  The first
-     * port read decides what wakes it if there is only one.
+     * Block, then say what we poll, then look, then arm the timeout, as
+     * Xen does: a waker (an event, evtchn_check_pollers, or the timer)
+     * that sees poll_port finds the vCPU already blocked, and an event
+     * raised before that is found by the look.  Arming the timer any
+     * earlier loses the wake-up of a timeout already past that fires on
+     * another CPU before poll_port is set.  The first port read decides
+     * what wakes the vCPU if there is only one.
      */
     int want = POLL_ANY;
     if (nr_ports == 1) {
@@ -78,8 +82,17 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
             return -EINVAL;
         want = (int)port;
     }
-    __atomic_store_n(&v->poll_port, want, __ATOMIC_SEQ_CST);
     vcpu_block(v);
+    __atomic_store_n(&v->poll_port, want, __ATOMIC_SEQ_CST);
+    /*
+     * A waker that came between the two saw the vCPU blocked but not
+     * polling: it is being woken, so the poll ends here (as Xen's does);
+     * armed, it would outlive the wake-up.
+     */
+    if (!__atomic_load_n(&v->blocked, __ATOMIC_SEQ_CST)) {
+        __atomic_store_n(&v->poll_port, POLL_NONE, __ATOMIC_SEQ_CST);
+        return 0;
+    }
     for (unsigned int i = 0; i < nr_ports; i++) {
         uint32_t port;
         long rc = 0;
@@ -99,12 +112,6 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
             return rc < 0 ? rc : 0;
         }
     }
-    /*
-     * Only now does the vCPU really wait, and only now is the timeout
-     * armed, as in Xen: one armed before a return above (a bad port, an
-     * event already pending) would fire later and end the next poll of
-     * this vCPU, even one without a timeout.
-     */
     if (timeout)
         set_timer(&v->poll_timer, (s_time_t)timeout);
     return 0;
@@ -113,7 +120,9 @@ static long sched_poll(struct vcpu *v, uint64_t arg, bool compat)
 long do_sched_op(struct hypercall_args *args)
 {
     struct vcpu *v = current;
-    unsigned long cmd = args->a[0];
+    /* Xen's prototype is (int cmd, void *arg): a 64-bit caller's garbage in
+     * the upper half of the command does not count. */
+    int cmd = (int)(uint32_t)args->a[0];
     uint64_t arg = args->a[1];
 
     switch (cmd) {

@@ -29,7 +29,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 sys.dont_write_bytecode = True      # scenario files: no __pycache__ in the tree
 
@@ -59,7 +59,7 @@ NO_DOMAINS = (r"\(keel\) no domains: (\d+) pages free \((\d+) before the first d
               r"(\d+) domains created")
 
 
-def memory_left_behind(log: str) -> str | None:
+def nothing_leaked(log: str) -> str | None:
     """None if the last memory summary shows every figure back where it was
     before the first domain; else what differs (or that there is none)."""
     found = list(re.finditer(NO_DOMAINS, log))
@@ -222,23 +222,39 @@ def domains_pass_in_order(names: Sequence[str]) -> Callable[[str], str | None]:
     (d1, d2, ...) and told each other's ids on their command lines: each
     must be created with the id assumed, then pass, power off and be
     destroyed."""
+    return domains_pass({name: id_ for id_, name in enumerate(names, start=1)})
+
+
+def domains_pass(ids: Mapping[str, int]) -> Callable[[str], str | None]:
+    """Check: each domain NAME of `ids` is created as dID (the ID the other
+    command lines assume), then passes, powers off and is destroyed."""
     def check(log: str) -> str | None:
-        for id_, name in enumerate(names, start=1):
+        for name, id_ in ids.items():
             created = re.search(rf"\(keel\) d(\d+) {name}: created", log)
             if not created:
                 return f"{name}: no created line"
             if created.group(1) != str(id_):
                 return f"{name} is d{created.group(1)}, the command lines assume d{id_}"
-            steps = [rf"^\({name}\) TEST PASS$",
-                     rf"\(keel\) d{id_} {name}: shutdown reason=poweroff",
-                     rf"\(keel\) d{id_} {name}: destroyed"]
-            done, _ = expect_progress(steps, log, pos=created.end())
-            if done < len(steps):
-                return f"{name}: /{steps[done]}/ not found after its created line"
+            why = domain_ends(log, name, "poweroff", [rf"^\({name}\) TEST PASS$"],
+                              created.end())
+            if why:
+                return why
         return None
     return check
 
 
+def domain_ends(log: str, name: str, reason: str, first: Sequence[str] = (),
+                pos: int = 0) -> str | None:
+    """None if, from log[pos:] on, the patterns `first` and then Keel's lines
+    for domain NAME shutting down with `reason` and being destroyed come in
+    that order; else which one is missing."""
+    steps = [*first, rf"\(keel\) d\d+ {name}: shutdown reason={reason}\b",
+             rf"\(keel\) d\d+ {name}: destroyed"]
+    done, _ = expect_progress(steps, log, pos=pos)
+    return None if done == len(steps) else f"{name}: /{steps[done]}/ not found in order"
+
+
+# Keel's memory summary once the last domain is gone (common/domain.c).
 def first_match(patterns: Iterable[str], text: str) -> tuple[str, str] | None:
     """The first of `patterns` found in text, with the line it matched in."""
     for pattern in patterns:

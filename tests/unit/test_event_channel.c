@@ -762,7 +762,10 @@ static void test_reset(void **state)
     assert_int_equal(ipi.port, 4);
 
     struct evtchn_reset r = { .dom = DOMID_SELF };
-    assert_int_equal(evtchn_reset(a, &r), 0);
+    /* reset_cont with no reset under way: -EBUSY, nothing closed. */
+    assert_int_equal(evtchn_reset(a, &r, true), -EBUSY);
+    assert_int_equal(status_of(a, DOMID_SELF, 4).status, EVTCHNSTAT_ipi);
+    assert_int_equal(evtchn_reset(a, &r, false), 0);
     for (evtchn_port_t p = 0; p < 6; p++)
         assert_int_equal(status_of(a, DOMID_SELF, p).status, EVTCHNSTAT_closed);
     assert_false(pending(a, pa));
@@ -776,14 +779,15 @@ static void test_reset(void **state)
 
     /* Resetting another domain. */
     r.dom = 2;
-    assert_int_equal(evtchn_reset(a, &r), -EPERM);
-    assert_int_equal(evtchn_reset(dom0, &r), -EINVAL);     /* b is running */
+    assert_int_equal(evtchn_reset(a, &r, false), -EPERM);
+    assert_int_equal(evtchn_reset(dom0, &r, false), -EINVAL);     /* b is running */
     b->pause_count = 1;
-    assert_int_equal(evtchn_reset(dom0, &r), 0);
+    assert_int_equal(evtchn_reset(dom0, &r, false), 0);
     assert_int_equal(status_of(b, DOMID_SELF, pb).status, EVTCHNSTAT_closed);
     assert_int_equal(status_of(a, DOMID_SELF, 2).status, EVTCHNSTAT_unbound);
     r.dom = 66;
-    assert_int_equal(evtchn_reset(dom0, &r), -ESRCH);
+    assert_int_equal(evtchn_reset(dom0, &r, false), -ESRCH);
+    assert_int_equal(evtchn_reset(dom0, &r, true), -ESRCH);
 }
 
 static void test_destroy(void **state)

@@ -647,10 +647,19 @@ static void test_populate_p2m_failure(void **state)
 
     become(d);
     assert_int_equal(op1(OP_DEC, 0, 9), 1);
+    uint64_t free0 = page_alloc_free_pages();
     p2m_of(d)->fail_table = 1;                  /* the next table cannot be had */
     assert_int_equal(op1(OP_POP, 3, 0), 0);
-    /* As Xen: the page stays the domain's (counted), freed when it dies. */
-    assert_int_equal(d->tot_pages, RAM_PAGES - 511);
+    /* Nothing of the page got mapped: it goes back to the free pool. */
+    assert_int_equal(d->tot_pages, RAM_PAGES - 512);
+    assert_int_equal(page_alloc_free_pages(), free0);
+    check_domain(d);
+    /* 510-511 map (a new table), 512-513 need a split that cannot be had:
+     * as Xen, the block stays the domain's (counted), freed when it dies. */
+    p2m_of(d)->fail_table = 2;
+    assert_int_equal(op1(OP_POP, 510, 2), 0);
+    assert_int_not_equal(p2m_lookup(d, 510), INVALID_MFN);
+    assert_int_equal(d->tot_pages, RAM_PAGES - 508);
     check_domain(d);
     /* A split that cannot be had fails a decrease too. */
     p2m_of(d)->fail_table = 1;

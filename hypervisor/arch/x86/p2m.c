@@ -33,8 +33,24 @@ static uint64_t *table_va(uint64_t entry)
     return maddr_to_virt(entry & ADDR_MASK);
 }
 
+/*
+ * Table pages a domain may make its P2M hold: what libxl gives an HVM
+ * domain's paging pool by default (256 pages per vCPU and 2 per MiB of
+ * RAM).  Tables are only freed with the domain, and a guest moving one
+ * frame from one far-apart GFN to the next makes a new table each time,
+ * so without a bound one domain could take all host memory.  Past it,
+ * mapping fails with -ENOMEM (populate_physmap does not do that extent),
+ * as Xen's does once the pool is used up.
+ */
+static uint64_t table_budget(const struct domain *d)
+{
+    return 256ULL * d->max_vcpus + (d->max_pages >> (20 - PAGE_SHIFT)) * 2;
+}
+
 static paddr_t table_alloc(struct p2m *p2m)
 {
+    if (p2m->table_pages >= p2m->max_table_pages)
+        return 0;
     void *t = alloc_xenheap_pages(0);
     if (!t)
         return 0;
@@ -49,6 +65,7 @@ int p2m_init(struct domain *d)
 
     spin_lock_init(&p2m->lock);
     p2m->table_pages = 0;
+    p2m->max_table_pages = table_budget(d);
     p2m->root = table_alloc(p2m);
     return p2m->root ? 0 : -ENOMEM;
 }

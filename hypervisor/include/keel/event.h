@@ -116,7 +116,9 @@ int evtchn_send(struct domain *caller, evtchn_port_t port);
 int evtchn_close(struct domain *caller, evtchn_port_t port);
 int evtchn_status(struct domain *caller, struct evtchn_status *op);
 int evtchn_unmask(struct domain *caller, evtchn_port_t port);
-int evtchn_reset(struct domain *caller, const struct evtchn_reset *op);
+/* resuming: EVTCHNOP_reset_cont, -EBUSY after the same checks (Keel's
+ * resets run to completion, so none is ever under way). */
+int evtchn_reset(struct domain *caller, const struct evtchn_reset *op, bool resuming);
 
 /* Raise a VIRQ from the hypervisor: per-vCPU ones on v, global ones on d. */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq);

@@ -34,7 +34,6 @@ long do_memory_op(struct hypercall_args *args);     /* common/memory_op.c */
 long do_hvm_op(struct hypercall_args *args);        /* common/hvm_op.c */
 long do_vcpu_op(struct hypercall_args *args);       /* common/vcpu_op.c */
 long do_event_channel_op(struct hypercall_args *args);        /* common/event_channel_op.c */
-long do_event_channel_op_compat(struct hypercall_args *args); /* common/event_channel_op.c */
 long do_grant_table_op(struct hypercall_args *args);          /* common/grant_table.c */
 
 /*

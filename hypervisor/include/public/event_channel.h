@@ -26,6 +26,7 @@
 #define EVTCHNOP_init_control     11    /* FIFO ABI: struct evtchn_init_control */
 #define EVTCHNOP_expand_array     12    /* FIFO ABI: struct evtchn_expand_array */
 #define EVTCHNOP_set_priority     13    /* FIFO ABI: struct evtchn_set_priority */
+#define EVTCHNOP_reset_cont       14    /* struct evtchn_reset: resume a preempted reset */
 
 /*
  * Ports of the 2-level ABI: one bit per port in shared_info's

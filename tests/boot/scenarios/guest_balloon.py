@@ -11,7 +11,7 @@ the 1536 populated must all come from it; and once both domains are gone
 the free pages and xmalloc objects are what they were before the first."""
 import re
 
-from runner import ALL_GONE, CRASH, NO_DOMAINS, Module, Scenario, memory_left_behind
+from runner import ALL_GONE, CRASH, NO_DOMAINS, Module, Scenario, nothing_leaked
 
 PAGES = 1024 + 512
 BALLOON = (r"\(keel\) d(\d+) (\S+): balloon ([+-])(\d+) pages \(now (\d+)\), "
@@ -61,7 +61,7 @@ def free_pages_follow(log: str) -> str | None:
         if gained + tables != -sign * PAGES:
             return (f"{what}ing {PAGES} pages moved the free pool by {gained:+d} "
                     f"(with {tables} new P2M pages)")
-    return memory_left_behind(log)
+    return nothing_leaked(log)
 
 
 SCENARIO = Scenario(

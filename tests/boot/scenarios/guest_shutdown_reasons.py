@@ -3,7 +3,7 @@ Keel logs each reason as asked and destroys each domain (on_crash=destroy;
 the others' default)."""
 import re
 
-from runner import ALL_GONE, CRASH, Module, Scenario, expect_progress
+from runner import ALL_GONE, CRASH, Module, Scenario, domain_ends
 
 REASONS = {"down_poweroff": "poweroff", "down_crash": "crash", "down_watchdog": "watchdog"}
 
@@ -13,13 +13,11 @@ def each_reason(log: str) -> str | None:
         created = re.search(rf"\(keel\) d(\d+) {name}: created", log)
         if not created:
             return f"{name}: no created line"
-        d = created.group(1)
-        steps = [rf"\({name}\) shutdown: booted; asking for shutdown reason={reason}",
-                 rf"\(keel\) d{d} {name}: shutdown reason={reason}\b",
-                 rf"\(keel\) d{d} {name}: destroyed"]
-        done, _ = expect_progress(steps, log, pos=created.end())
-        if done < len(steps):
-            return f"{name} (d{d}): /{steps[done]}/ not found after its created line"
+        why = domain_ends(log, name, reason,
+                          [rf"\({name}\) shutdown: booted; asking for shutdown reason={reason}"],
+                          created.end())
+        if why:
+            return why
     return None
 
 

@@ -11,20 +11,20 @@ CYCLES is 50 in make test; `make soak` runs 1000 (KEEL_SOAK_CYCLES)."""
 import os
 import re
 
-from runner import ALL_GONE, NO_DOMAINS, Module, Scenario, memory_left_behind
+from runner import ALL_GONE, NO_DOMAINS, Module, Scenario, nothing_leaked
 
 CYCLES = int(os.environ.get("KEEL_SOAK_CYCLES", "50"))
 NAME = "soak"
 
 
-def nothing_leaked(log: str) -> str | None:
+def every_cycle_clean(log: str) -> str | None:
     created = len(re.findall(rf"\(keel\) d\d+ {NAME}: created", log))
     destroyed = len(re.findall(rf"\(keel\) d\d+ {NAME}: destroyed", log))
     held = len(re.findall(rf"^\({NAME}\) soak: holding everything; rebooting$", log, re.M))
     if created != CYCLES + 1 or destroyed != CYCLES + 1 or held != CYCLES + 1:
         return (f"{created} created / {held} runs held everything / {destroyed} destroyed, "
                 f"expected {CYCLES + 1} of each")
-    return memory_left_behind(log)
+    return nothing_leaked(log)
 
 
 SCENARIO = Scenario(
@@ -39,5 +39,5 @@ SCENARIO = Scenario(
             NO_DOMAINS, ALL_GONE],
     forbid=[r"EXCEPTION", r"(?i)\bpanic\b", r"TEST FAIL"],
     timeout=60 + CYCLES * 1.5,
-    check=nothing_leaked,
+    check=every_cycle_clean,
 )

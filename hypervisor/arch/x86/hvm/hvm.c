@@ -60,6 +60,36 @@ void hvm_fpu_init(struct vcpu *v)
     v->arch.fpu[25] = 0x1f;
 }
 
+/*
+ * The breakpoint addresses DR0-DR3 are guest state VMRUN leaves alone
+ * (it switches DR6 and DR7) and that guests read and write without an
+ * exit: without this, the next vCPU on the pCPU would find the last one's
+ * values there.  Keel itself never uses them (its DR7 disables them all),
+ * so they stay loaded while the pCPU is idle.
+ */
+static void save_debug_regs(struct vcpu *v)
+{
+    uint64_t *d = v->arch.dr;
+
+    __asm__ __volatile__("mov %%db0, %0; mov %%db1, %1; mov %%db2, %2; mov %%db3, %3"
+                         : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3]));
+}
+
+static void load_debug_regs(const struct vcpu *v)
+{
+    const uint64_t *d = v->arch.dr;
+
+    __asm__ __volatile__("mov %0, %%db0; mov %1, %%db1; mov %2, %%db2; mov %3, %%db3"
+                         :: "r"(d[0]), "r"(d[1]), "r"(d[2]), "r"(d[3]));
+}
+
+/* INIT clears DR0-DR3; v is the vCPU this CPU runs, so its are live. */
+void hvm_debug_regs_reset(struct vcpu *v)
+{
+    memset(v->arch.dr, 0, sizeof(v->arch.dr));
+    load_debug_regs(v);
+}
+
 /* Called on a pCPU when it switches from prev to next (either may be NULL). */
 void hvm_context_switch(struct vcpu *prev, struct vcpu *next)
 {
@@ -69,9 +99,12 @@ void hvm_context_switch(struct vcpu *prev, struct vcpu *next)
         __asm__ __volatile__("fxsave64 %0" : "=m"(prev->arch.fpu));
         c->fpu_owner = NULL;
     }
+    if (prev)
+        save_debug_regs(prev);
     if (next) {
         __asm__ __volatile__("fxrstor64 %0" :: "m"(next->arch.fpu));
         c->fpu_owner = next;
+        load_debug_regs(next);
     }
 }
 

@@ -60,15 +60,28 @@ static bool pat_valid(uint64_t pat)
     return true;
 }
 
+/*
+ * Each unknown MSR once per domain, and only the first few of them: a
+ * guest probing thousands of MSRs must not flood the hypervisor console
+ * (every line is serial output all domains wait for).
+ */
 static void log_unknown_once(struct vcpu *v, uint32_t msr, bool write)
 {
     struct arch_domain *a = &v->domain->arch;
 
-    for (unsigned int i = 0; i < a->nr_msr_logged; i++)
+    /* nr_msr_logged is one past the table once it is full and said so. */
+    for (unsigned int i = 0; i < MIN(a->nr_msr_logged, ARRAY_SIZE(a->msr_logged)); i++)
         if (a->msr_logged[i] == msr)
             return;
-    if (a->nr_msr_logged < ARRAY_SIZE(a->msr_logged))
-        a->msr_logged[a->nr_msr_logged++] = msr;
+    if (a->nr_msr_logged > ARRAY_SIZE(a->msr_logged))
+        return;
+    if (a->nr_msr_logged == ARRAY_SIZE(a->msr_logged)) {
+        a->nr_msr_logged++;
+        pr_info("d%u %s: more unknown MSRs refused (#GP); not logged any more\n",
+                v->domain->domain_id, v->domain->name);
+        return;
+    }
+    a->msr_logged[a->nr_msr_logged++] = msr;
     pr_info("d%u %s: %s of MSR 0x%x refused (#GP); further ones not logged\n",
             v->domain->domain_id, v->domain->name, write ? "write" : "read", msr);
 }

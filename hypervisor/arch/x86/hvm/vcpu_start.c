@@ -83,6 +83,7 @@ static void reset_vcpu(struct vcpu *v)
     /* Its FPU registers may still be live on this CPU: load the reset image. */
     if (this_cpu()->fpu_owner == v)
         __asm__ __volatile__("fxrstor64 %0" :: "m"(v->arch.fpu));
+    hvm_debug_regs_reset(v);
 }
 
 bool hvm_vcpu_take_init(struct vcpu *v)

@@ -29,6 +29,7 @@ struct p2m {
     spinlock_t lock;
     paddr_t root;               /* PML4 of the nested page table */
     uint64_t table_pages;       /* page-table pages held */
+    uint64_t max_table_pages;   /* what the domain may make it hold (p2m.c) */
     uint64_t generation;        /* bumped when a mapping changes or goes */
 };
 
@@ -70,6 +71,9 @@ struct arch_vcpu {
     int sipi_vector;            /* a STARTUP IPI that came meanwhile; -1: none */
     struct vlapic vlapic;
     uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image */
+    /* DR0-DR3: VMRUN switches DR6 and DR7 only, and guests use the others
+     * without an exit, so they are switched with the vCPU (hvm.c). */
+    uint64_t dr[4];
 };
 
 #endif /* !__ASSEMBLER__ */

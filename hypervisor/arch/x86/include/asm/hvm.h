@@ -55,6 +55,8 @@ int hvm_cpu_up(void);                       /* every pCPU */
 void pvclock_init(void);                    /* guest time scale and wallclock */
 void hvm_fpu_init(struct vcpu *v);
 void hvm_context_switch(struct vcpu *prev, struct vcpu *next);
+/* INIT: DR0-DR3 of v (the vCPU this CPU runs) back to 0. */
+void hvm_debug_regs_reset(struct vcpu *v);
 
 /* The vCPU's guest registers in struct arch_vcpu.regs (valid during exit handling). */
 struct guest_regs *guest_regs(struct vcpu *v);
