@@ -4,6 +4,7 @@
  * happens after a shutdown (destroy, restart, preserve) is decided by the
  * reaper once no vCPU of the domain is on a CPU any more.
  */
+#include <keel/bug.h>
 #include <keel/cmdline.h>
 #include <keel/domain.h>
 #include <keel/grant_table.h>
@@ -48,6 +49,38 @@ struct domain *domain_by_id(domid_t id)
     }
     spin_unlock_irqrestore(&domlist_lock, flags);
     return found;
+}
+
+struct domain *domain_get(domid_t id)
+{
+    struct domain *found = NULL;
+    struct list_head *pos;
+    unsigned long flags;
+
+    /* Under the list lock, so that the reaper (which takes the domain off
+     * the list under it, then waits for refs to drop) sees this one. */
+    spin_lock_irqsave(&domlist_lock, flags);
+    list_for_each(pos, &domain_list) {
+        struct domain *d = list_entry(pos, struct domain, list);
+        if (d->domain_id == id && d->state != DOMAIN_DYING) {
+            __atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
+            found = d;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return found;
+}
+
+void domain_hold(struct domain *d)
+{
+    __atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
+}
+
+void domain_put(struct domain *d)
+{
+    unsigned int left = __atomic_sub_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
+    BUG_ON(left == (unsigned int)-1);
 }
 
 void domain_for_each(void (*fn)(struct domain *d))
@@ -405,16 +438,21 @@ static void notify_dom_exc(void)
     domain_for_each(send_dom_exc);
 }
 
-/* Remove d from the list and free everything it owns. */
-static void domain_release(struct domain *d)
+/* Take d off the list: from now on no lookup finds it, no new reference. */
+static void domain_unlist(struct domain *d)
 {
     unsigned long flags;
 
-    d->state = DOMAIN_DYING;
     spin_lock_irqsave(&domlist_lock, flags);
+    d->state = DOMAIN_DYING;
     list_del(&d->list);
     nr_domains--;
     spin_unlock_irqrestore(&domlist_lock, flags);
+}
+
+/* Free everything an unlisted domain owns (no reference left). */
+static void domain_release(struct domain *d)
+{
     console_ring_drain(d);
     domain_console_flush(d);
     domid_t id = d->domain_id;
@@ -430,19 +468,27 @@ static void domain_reap(void *data)
 {
     struct domain *d = data;
 
-    for (unsigned int i = 0; i < d->max_vcpus; i++) {
-        if (d->vcpu[i] && vcpu_is_current_anywhere(d->vcpu[i])) {
-            set_timer(&d->reaper, NOW() + MICROSECS(200));
+    if (d->state != DOMAIN_DYING) {
+        for (unsigned int i = 0; i < d->max_vcpus; i++) {
+            if (d->vcpu[i] && vcpu_is_current_anywhere(d->vcpu[i])) {
+                set_timer(&d->reaper, NOW() + MICROSECS(200));
+                return;
+            }
+        }
+        if (action_for(d) == ACTION_PRESERVE) {
+            d->preserved = true;
+            pr_info("d%u %s: preserved (shut down, memory kept)\n", d->domain_id, d->name);
+            all_domains_gone_check();
             return;
         }
+        domain_unlist(d);
     }
-    enum domain_action action = action_for(d);
-    if (action == ACTION_PRESERVE) {
-        d->preserved = true;
-        pr_info("d%u %s: preserved (shut down, memory kept)\n", d->domain_id, d->name);
-        all_domains_gone_check();
+    /* Hypercalls of other domains still working on it finish first. */
+    if (__atomic_load_n(&d->refs, __ATOMIC_SEQ_CST)) {
+        set_timer(&d->reaper, NOW() + MICROSECS(200));
         return;
     }
+    enum domain_action action = action_for(d);
     struct domain_config cfg = d->config;
     unsigned int restarts = d->restarts;
     domain_release(d);
@@ -503,13 +549,10 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 /* Destroy a domain that never started (its build failed). */
 void domain_destroy(struct domain *d)
 {
-    unsigned long flags;
-
-    d->state = DOMAIN_DYING;
-    spin_lock_irqsave(&domlist_lock, flags);
-    list_del(&d->list);
-    nr_domains--;
-    spin_unlock_irqrestore(&domlist_lock, flags);
+    domain_unlist(d);
+    /* A lookup from another CPU may hold it for the length of a hypercall. */
+    while (__atomic_load_n(&d->refs, __ATOMIC_SEQ_CST))
+        cpu_relax();
     domain_free(d);
 }
 

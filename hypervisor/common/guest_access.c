@@ -9,15 +9,26 @@
 #include <keel/guest_access.h>
 #include <keel/lib.h>
 #include <keel/p2m.h>
+#include <keel/page_alloc.h>
+#include <keel/spinlock.h>
 #include <asm/page.h>
 
-/* Host address of guest-physical gpa in d, or NULL if it is not RAM. */
-static uint8_t *gpa_to_host(struct domain *d, uint64_t gpa)
+/*
+ * The host frame at guest frame gfn of d, with a reference (page_put_ref()
+ * when done), or INVALID_MFN if it is not RAM.  Taken under the domain's
+ * mem_lock, as ballooning frees a frame only if it has no reference then:
+ * another vCPU of d giving the frame back in the middle of a copy leaves
+ * it the domain's until the domain goes, instead of freeing it to a new
+ * owner whose page the copy would then touch.
+ */
+static mfn_t get_frame(struct domain *d, uint64_t gfn)
 {
-    mfn_t mfn = p2m_access_frame(d, gpa >> PAGE_SHIFT);
-    if (mfn == INVALID_MFN)
-        return NULL;
-    return (uint8_t *)mfn_to_virt(mfn) + (gpa & (PAGE_SIZE - 1));
+    spin_lock(&d->mem_lock);
+    mfn_t mfn = p2m_access_frame(d, gfn);
+    if (mfn != INVALID_MFN)
+        page_get_ref(mfn);
+    spin_unlock(&d->mem_lock);
+    return mfn;
 }
 
 enum dir { TO_GUEST, FROM_GUEST, CLEAR_GUEST };
@@ -30,15 +41,17 @@ static int copy_gpa(struct domain *d, uint64_t gpa, void *buf, size_t len, enum 
         return -EFAULT;             /* its last byte would wrap to 0 */
     while (len) {
         size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
-        uint8_t *host = gpa_to_host(d, gpa);
-        if (!host)
+        mfn_t mfn = get_frame(d, gpa >> PAGE_SHIFT);
+        if (mfn == INVALID_MFN)
             return -EFAULT;
+        uint8_t *host = (uint8_t *)mfn_to_virt(mfn) + (gpa & (PAGE_SIZE - 1));
         if (dir == TO_GUEST)
             memcpy(host, p, chunk);
         else if (dir == FROM_GUEST)
             memcpy(p, host, chunk);
         else
             memset(host, 0, chunk);
+        page_put_ref(mfn);
         gpa += chunk, len -= chunk;
         if (p)
             p += chunk;

@@ -98,31 +98,41 @@ static long set_param(struct domain *d, uint32_t index, uint64_t value, bool own
     return 0;
 }
 
+/* get/set_param on d (the caller's own domain, or one it holds a reference on). */
+static long param_op_on(struct domain *d, struct xen_hvm_param *p, uint64_t arg, bool set)
+{
+    bool self = d == current->domain;
+
+    if (set)
+        return set_param(d, p->index, p->value, self);
+    enum param_access a = param_access(p->index);
+    if (a == PARAM_DEPRECATED)
+        return -EINVAL;
+    if (self && a == PARAM_TOOLSTACK)
+        return -EPERM;
+    p->value = d->hvm_params[p->index];
+    return copy_to_guest(arg, p, sizeof(*p)) < 0 ? -EFAULT : 0;
+}
+
 static long param_op(uint64_t arg, bool set)
 {
-    struct domain *me = current->domain, *d = me;
+    struct domain *me = current->domain;
     struct xen_hvm_param p;
 
     if (copy_from_guest(&p, arg, sizeof(p)) < 0)
         return -EFAULT;
     if (p.index >= HVM_NR_PARAMS)
         return -EINVAL;
-    if (p.domid != DOMID_SELF && p.domid != me->domain_id) {
-        d = domain_by_id(p.domid);
-        if (!d)
-            return -ESRCH;
-        if (!me->is_privileged)
-            return -EPERM;
-    }
-    if (set)
-        return set_param(d, p.index, p.value, d == me);
-    enum param_access a = param_access(p.index);
-    if (a == PARAM_DEPRECATED)
-        return -EINVAL;
-    if (d == me && a == PARAM_TOOLSTACK)
-        return -EPERM;
-    p.value = d->hvm_params[p.index];
-    return copy_to_guest(arg, &p, sizeof(p)) < 0 ? -EFAULT : 0;
+    if (p.domid == DOMID_SELF || p.domid == me->domain_id)
+        return param_op_on(me, &p, arg, set);
+
+    struct domain *d = domain_get(p.domid);
+    long rc;
+    if (!d)
+        return -ESRCH;
+    rc = me->is_privileged ? param_op_on(d, &p, arg, set) : -EPERM;
+    domain_put(d);
+    return rc;
 }
 
 long do_hvm_op(struct hypercall_args *args)

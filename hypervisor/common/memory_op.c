@@ -42,20 +42,23 @@
 #define RESERVATION_PAGES_PER_CALL 512
 
 /* The domain a guest names: itself (DOMID_SELF or its own ID), or another
- * one if it is the control domain. */
+ * one if it is the control domain.  With a reference: domain_put() it. */
 static int target_domain(domid_t id, struct domain **out)
 {
     struct domain *me = current->domain;
 
     if (id == DOMID_SELF || id == me->domain_id) {
+        domain_hold(me);
         *out = me;
         return 0;
     }
-    struct domain *d = domain_by_id(id);
+    struct domain *d = domain_get(id);
     if (!d)
         return -ESRCH;
-    if (!me->is_privileged)
+    if (!me->is_privileged) {
+        domain_put(d);
         return -EPERM;
+    }
     *out = d;
     return 0;
 }
@@ -70,7 +73,9 @@ static long reservation(uint64_t arg, bool maximum)
         return -EFAULT;
     if ((rc = target_domain(id, &d)) < 0)
         return rc;
-    return (long)(maximum ? d->max_pages : d->tot_pages);
+    long pages = (long)(maximum ? d->max_pages : d->tot_pages);
+    domain_put(d);
+    return pages;
 }
 
 /* ---- a domain's RAM: taking frames out, putting frames in ---------------- */
@@ -427,12 +432,11 @@ static long reservation_op(struct hypercall_args *args, unsigned int op)
 
     if (!read_reservation(args->a[1], args->compat, &r) ||
         r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT) || start >= r.nr_extents ||
-        target_domain(r.domid, &d) < 0 ||
         !mem_flags_ok(r.mem_flags, caller->is_privileged) ||
-        r.extent_order > (caller->is_privileged ? CTLDOM_MAX_ORDER : DOMU_MAX_ORDER))
-        return (long)start;
-    /* Populate-on-demand: Xen refuses it on oneself; Keel has none for others. */
-    if (op == XENMEM_populate_physmap && (r.mem_flags & XENMEMF_populate_on_demand))
+        r.extent_order > (caller->is_privileged ? CTLDOM_MAX_ORDER : DOMU_MAX_ORDER) ||
+        /* Populate-on-demand: Xen refuses it on oneself; Keel has none for others. */
+        (op == XENMEM_populate_physmap && (r.mem_flags & XENMEMF_populate_on_demand)) ||
+        target_domain(r.domid, &d) < 0)
         return (long)start;
 
     change_begin(&c, d);
@@ -454,6 +458,7 @@ static long reservation_op(struct hypercall_args *args, unsigned int op)
     if (!ok)
         i--;                        /* the extent that failed is not done */
     change_end(&c);
+    domain_put(d);
     if (ok && i < r.nr_extents) {
         args->a[0] = op | (i << MEMOP_EXTENT_SHIFT);
         return HYPERCALL_RESTART;
@@ -560,12 +565,16 @@ static long add_to_physmap(uint64_t arg, bool compat)
         return rc;
     switch (space) {
     case XENMAPSPACE_shared_info:
-        return map_shared_info(d, idx, gpfn);
+        rc = map_shared_info(d, idx, gpfn);
+        break;
     case XENMAPSPACE_grant_table:
-        return gnttab_add_to_physmap(d, idx, gpfn);
+        rc = gnttab_add_to_physmap(d, idx, gpfn);
+        break;
     default:
-        return -ENOSYS;
+        rc = -ENOSYS;
     }
+    domain_put(d);
+    return rc;
 }
 
 long do_memory_op(struct hypercall_args *args)

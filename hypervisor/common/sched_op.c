@@ -145,15 +145,18 @@ long do_sched_op(struct hypercall_args *args)
         struct sched_remote_shutdown r;
         if (copy_from_guest(&r, arg, sizeof(r)) < 0)
             return -EFAULT;
-        struct domain *d = domain_by_id(r.domain_id);
+        struct domain *d = domain_get(r.domain_id);
+        long rc = 0;
         if (!d)
             return -ESRCH;
         if (!v->domain->is_privileged)
-            return -EPERM;
-        if (r.reason > SHUTDOWN_watchdog)
-            return -EINVAL;
-        domain_shutdown(d, (enum shutdown_reason)r.reason);
-        return 0;
+            rc = -EPERM;
+        else if (r.reason > SHUTDOWN_watchdog)
+            rc = -EINVAL;
+        else
+            domain_shutdown(d, (enum shutdown_reason)r.reason);
+        domain_put(d);
+        return rc;
     }
     case SCHEDOP_watchdog: {
         struct sched_watchdog w;

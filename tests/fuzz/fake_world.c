@@ -58,6 +58,26 @@ struct domain *domain_by_id(domid_t id)
     return NULL;
 }
 
+struct domain *domain_get(domid_t id)
+{
+    struct domain *d = domain_by_id(id);
+    if (d)
+        d->refs++;
+    return d;
+}
+
+void domain_hold(struct domain *d)
+{
+    d->refs++;
+}
+
+void domain_put(struct domain *d)
+{
+    if (d->refs == 0)
+        fz_fail("d%u: domain_put without a reference", d->domain_id);
+    d->refs--;
+}
+
 void domain_for_each(void (*fn)(struct domain *d))
 {
     for (unsigned int i = 0; i < FZ_NR_DOMS; i++)

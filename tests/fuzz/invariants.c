@@ -234,6 +234,8 @@ void fz_check_world(void)
             fz_fail("d%u: gnttab_verify", d->domain_id);
         owned += d->pages.pages;
         hv_pages += 2 + gt_pages;       /* shared_info, console ring, grant table */
+        if (d->refs)
+            fz_fail("d%u: %u domain references left after the call", d->domain_id, d->refs);
         for (unsigned int v = 0; v < d->max_vcpus; v++)
             if (d->vcpu[v]->poll_port != POLL_NONE && !d->vcpu[v]->blocked)
                 fz_fail("d%u: vCPU %u polls without being blocked", d->domain_id, v);

@@ -80,6 +80,23 @@ mfn_t p2m_access_frame(struct domain *d, uint64_t gfn)
     return LAST_MFN - gfn;
 }
 
+/* Copies hold a reference on each frame while they touch it. */
+static int frame_refs;
+
+void page_get_ref(mfn_t mfn)
+{
+    (void)mfn;
+    assert_true(spin_is_locked(&dom.mem_lock));    /* taken under mem_lock */
+    frame_refs++;
+}
+
+void page_put_ref(mfn_t mfn)
+{
+    (void)mfn;
+    assert_true(frame_refs > 0);
+    frame_refs--;
+}
+
 struct vcpu *current_vcpu(void)
 {
     return cur_vcpu;
@@ -222,6 +239,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    assert_int_equal(frame_refs, 0);        /* every copy put what it got */
+    assert_false(spin_is_locked(&dom.mem_lock));
     harness_directmap_free();
     return 0;
 }

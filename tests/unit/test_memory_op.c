@@ -73,6 +73,25 @@ struct domain *domain_by_id(domid_t id)
     return NULL;
 }
 
+struct domain *domain_get(domid_t id)
+{
+    struct domain *d = domain_by_id(id);
+    if (d)
+        d->refs++;
+    return d;
+}
+
+void domain_hold(struct domain *d)
+{
+    d->refs++;
+}
+
+void domain_put(struct domain *d)
+{
+    assert_int_not_equal(d->refs, 0);
+    d->refs--;
+}
+
 /* Grant frames are common/grant_table.c's, tested in test_grant_table.c. */
 long gnttab_add_to_physmap(struct domain *d, uint64_t idx, uint64_t gpfn)
 {
@@ -284,6 +303,7 @@ static void check_domain(struct domain *d)
     assert_int_equal(page_list_verify(&d->pages, d->domain_id), 0);
     assert_int_equal(d->tot_pages, d->pages.pages);
     assert_true(d->tot_pages <= d->max_pages);
+    assert_int_equal(d->refs, 0);           /* every call put what it got */
     for (uint64_t gfn = 0; gfn < RAM_PAGES * 4; gfn++) {
         mfn_t m = p->map[gfn];
         if (m == INVALID_MFN || m == virt_to_mfn(d->shared_info) || m == hv_frame)

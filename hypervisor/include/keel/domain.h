@@ -71,6 +71,12 @@ struct domain {
     enum domain_state state;
     enum shutdown_reason shutdown_reason;
     unsigned int pause_count;
+    /*
+     * References held by code working on the domain from another domain's
+     * hypercall (domain_get/domain_put).  The reaper frees a domain only
+     * once it is off the list (no new ones) and none is left.
+     */
+    unsigned int refs;
     bool is_privileged;
 
     unsigned int max_vcpus;
@@ -132,7 +138,18 @@ void domains_boot_done(void);       /* after the last */
 /* How on_*=restart rebuilds a domain (set by the boot-domain code). */
 typedef void (*domain_restart_fn_t)(const struct domain_config *cfg, unsigned int restarts);
 void domain_set_restart_hook(domain_restart_fn_t fn);
+/*
+ * Looking a domain up.  domain_by_id() gives a pointer that stays valid
+ * only while something else keeps the domain (the caller's own domain, a
+ * lock its teardown takes, the reaper's CPU).  A hypercall working on
+ * another domain takes a reference instead: domain_get() (NULL if no such
+ * domain, or it is being destroyed), domain_put() when done.
+ * domain_hold() takes one on a domain the caller already knows is alive.
+ */
 struct domain *domain_by_id(domid_t id);
+struct domain *domain_get(domid_t id);
+void domain_hold(struct domain *d);
+void domain_put(struct domain *d);
 unsigned int domain_count(void);
 const char *shutdown_reason_name(enum shutdown_reason r);
 
