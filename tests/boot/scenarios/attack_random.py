@@ -7,6 +7,7 @@ channel and its timer.  Every call must return (each attacker reports its
 final count and passes), the victim must finish intact, and once all are
 gone Keel's free pages and xmalloc objects must be what they were before.
 Domain ids follow module order: victim d1, attack d2, attack32 d3."""
+import os
 import re
 
 from runner import (ALL_GONE, CRASH, NO_DOMAINS, Module, Scenario, all_of, domains_pass,
@@ -14,6 +15,12 @@ from runner import (ALL_GONE, CRASH, NO_DOMAINS, Module, Scenario, all_of, domai
 
 DOMAINS = {"victim": 1, "attack": 2, "attack32": 3}
 CALLS = 100000
+# The seed both attackers use: the guest's default unless KEEL_ATTACK_SEED
+# names one (a number, or "random" for a new one each run); the guests print
+# it first, so a failure can be replayed with KEEL_ATTACK_SEED=that.
+_SEED = os.environ.get("KEEL_ATTACK_SEED", "")
+SEED_ARG = (f" seed={int.from_bytes(os.urandom(8), 'little'):#x}" if _SEED == "random"
+            else f" seed={int(_SEED, 0):#x}" if _SEED else "")
 
 
 def every_call_returned(log: str) -> str | None:
@@ -31,9 +38,9 @@ SCENARIO = Scenario(
     modules=[Module(file="build/guests/victim.elf",
                     args="domain name=victim memory=16 -- rounds=20 interval_ms=250"),
              Module(file="build/guests/attack.elf",
-                    args="domain name=attack memory=16 -- mode=random peers=1,3"),
+                    args=f"domain name=attack memory=16 -- mode=random peers=1,3{SEED_ARG}"),
              Module(file="build/guests/attack32.elf",
-                    args="domain name=attack32 memory=16 -- mode=random peers=1,2")],
+                    args=f"domain name=attack32 memory=16 -- mode=random peers=1,2{SEED_ARG}")],
     expect=[r"\(victim\) victim: intact after 20 rounds", NO_DOMAINS, ALL_GONE],
     forbid=[*CRASH, r"TEST FAIL", r"MISMATCH", r"\(keel\) d\d+ \S+: crashed"],
     timeout=120,
