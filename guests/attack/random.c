@@ -300,6 +300,21 @@ static void fill(const struct buf *b, const void *data, size_t len)
     memcpy(b->at, data, MIN(len, b->room));
 }
 
+/* The bytes fill() writes for data of len bytes at b (none for a bad pointer). */
+static size_t filled(const struct buf *b, size_t len)
+{
+    return b->at ? MIN(b->room, (size_t)64 + len) : 0;
+}
+
+/* Whether a and b, filled with a_len and b_len bytes, share any byte (through
+ * any alias: the host addresses are compared). */
+static bool bufs_overlap(const struct buf *a, size_t a_len, const struct buf *b, size_t b_len)
+{
+    size_t na = filled(a, a_len), nb = filled(b, b_len);
+
+    return na && nb && a->at < b->at + nb && b->at < a->at + na;
+}
+
 /* ---- one call ------------------------------------------------------------------ */
 
 struct call {
@@ -450,8 +465,19 @@ static void gen_memory_op(struct call *c)
         if (prng_percent(15))
             cmd |= (unsigned long)(prng_percent(50) ? prng_below(8) : prng_next())
                    << MEMOP_EXTENT_SHIFT;
-        size_t elem = c->compat ? 4 : 8;
-        struct buf lb = list_buf(elem, ARRAY_SIZE(list), c->compat ? (uint32_t)nr : nr, c->compat);
+        size_t elem = c->compat ? 4 : 8, list_len = c->compat ? sizeof(list32) : sizeof(list);
+        size_t res_len = c->compat ? sizeof(struct compat_xen_memory_reservation)
+                                   : sizeof(struct xen_memory_reservation);
+        /*
+         * The structure's place first, then a list apart from it: filling
+         * one over the other would make the hypervisor read the
+         * structure's bytes (extent_order, say) as frame numbers, which
+         * may name our own image (it would then rightly be ballooned out).
+         */
+        struct buf rb = any_buf(res_len, USE_STRUCT, c->compat), lb;
+        do
+            lb = list_buf(elem, ARRAY_SIZE(list), c->compat ? (uint32_t)nr : nr, c->compat);
+        while (bufs_overlap(&lb, list_len, &rb, res_len));
         if (c->compat)
             fill(&lb, list32, sizeof(list32));
         else
@@ -459,7 +485,11 @@ static void gen_memory_op(struct call *c)
         struct compat_xen_memory_reservation x32 = { (uint32_t)lb.gva, (uint32_t)nr, order,
                                                      flags, dom };
         struct xen_memory_reservation x64 = { lb.gva, nr, order, flags, dom };
-        STRUCT_ARG(c, 1, x32, x64);
+        if (c->compat)
+            fill(&rb, &x32, sizeof(x32));
+        else
+            fill(&rb, &x64, sizeof(x64));
+        c->a[1] = rb.gva;
     } else if (r < 60) {
         domid_t dom = any_domid();
         cmd = prng_percent(50) ? XENMEM_current_reservation : XENMEM_maximum_reservation;
