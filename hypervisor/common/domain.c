@@ -33,7 +33,10 @@ boolean_param(poweroff_when_idle, opt_poweroff_when_idle);
 
 /* ---- lookup ---------------------------------------------------------------- */
 
-struct domain *domain_by_id(domid_t id)
+/* The live domain with that ID, or NULL; with a reference if `hold`.  Under
+ * the list lock, so that the reaper (which takes a domain off the list
+ * under it, then waits for its references to go) sees every one taken. */
+static struct domain *lookup(domid_t id, bool hold)
 {
     struct domain *found = NULL;
     struct list_head *pos;
@@ -43,6 +46,8 @@ struct domain *domain_by_id(domid_t id)
     list_for_each(pos, &domain_list) {
         struct domain *d = list_entry(pos, struct domain, list);
         if (d->domain_id == id && d->state != DOMAIN_DYING) {
+            if (hold)
+                domain_hold(d);
             found = d;
             break;
         }
@@ -51,25 +56,14 @@ struct domain *domain_by_id(domid_t id)
     return found;
 }
 
+struct domain *domain_by_id(domid_t id)
+{
+    return lookup(id, false);
+}
+
 struct domain *domain_get(domid_t id)
 {
-    struct domain *found = NULL;
-    struct list_head *pos;
-    unsigned long flags;
-
-    /* Under the list lock, so that the reaper (which takes the domain off
-     * the list under it, then waits for refs to drop) sees this one. */
-    spin_lock_irqsave(&domlist_lock, flags);
-    list_for_each(pos, &domain_list) {
-        struct domain *d = list_entry(pos, struct domain, list);
-        if (d->domain_id == id && d->state != DOMAIN_DYING) {
-            __atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
-            found = d;
-            break;
-        }
-    }
-    spin_unlock_irqrestore(&domlist_lock, flags);
-    return found;
+    return lookup(id, true);
 }
 
 void domain_hold(struct domain *d)
